@@ -1,0 +1,86 @@
+// The *prepare* step of the write path (ZooKeeper's PrepRequestProcessor): checks a write
+// against the current state — what is committed plus what is prepared but not yet applied —
+// and turns it into a deterministic graph::Txn (final paths with sequence suffixes, versions,
+// timestamps, the zxid), together with the reply each op will get once the Txn is applied.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/acl.h"
+#include "engine/jute.h"
+#include "engine/proto.h"
+#include "graph/txn.h"
+#include "graph/znode_store.h"
+
+namespace gk::engine {
+
+// Prepared-but-unapplied state of znodes, by path. Entries leave once their zxid is applied
+// (and the published snapshot shows them).
+class ChangeOverlay {
+ public:
+  struct Entry {
+    bool exists = false;
+    graph::ZnodeMeta meta;
+    int64_t zxid = 0;
+  };
+  const Entry* find(const std::string& path) const;
+  void put(const std::string& path, Entry e);
+  void releaseUpTo(int64_t appliedZxid);
+  bool empty() const { return byPath_.empty(); }
+  void clear();
+  // Pending ephemerals of a session: created (true) or deleted (false) since the snapshot.
+  std::vector<std::pair<std::string, bool>> ephemeralChanges(int64_t sessionId) const;
+
+ private:
+  std::unordered_map<std::string, Entry> byPath_;
+  std::deque<std::pair<int64_t, std::string>> order_;
+};
+
+struct OpResult {
+  int32_t type = 0;  // the op's opcode, or op::kError in a failed multi
+  int32_t err = 0;
+  std::string path;  // create
+  graph::Stat stat;  // create2, setData, setACL
+};
+
+struct Prepared {
+  int32_t err = 0;                 // a single request's error (then no txn)
+  std::optional<graph::Txn> txn;   // the change, if any
+  std::vector<OpResult> results;   // one per op
+};
+
+struct PrepareLimits {
+  bool extendedTypesEnabled = false;
+};
+
+class RequestPreparer {
+ public:
+  RequestPreparer(ChangeOverlay& overlay, PrepareLimits limits)
+      : overlay_(overlay), limits_(limits) {}
+
+  // Prepares one client write (create/create2/createContainer/createTTL/delete/setData/
+  // setACL/check/multi); `body` holds its record. Throws JuteError when the record is
+  // malformed. On success the overlay holds the change and `nextZxid` was consumed.
+  Prepared prepare(const graph::Snapshot& snap, const Requester& who, int32_t cxid,
+                   int32_t opcode, JuteReader& body, int64_t& nextZxid, int64_t nowMs);
+
+  Prepared createSession(int64_t sessionId, int32_t timeoutMs, const std::string& password,
+                         int64_t& nextZxid, int64_t nowMs);
+  Prepared closeSession(const graph::Snapshot& snap, int64_t sessionId, int64_t& nextZxid,
+                        int64_t nowMs);
+
+ private:
+  struct Scratch;  // the changes of the request being prepared, before they reach the overlay
+  struct Op;
+  int32_t prepareOp(const Requester& who, Scratch& s, Op& op, int64_t zxid, int64_t nowMs,
+                    OpResult& result);
+  ChangeOverlay& overlay_;
+  PrepareLimits limits_;
+};
+
+}  // namespace gk::engine

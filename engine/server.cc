@@ -1,0 +1,1257 @@
+// The standalone server: one KJ event loop thread owns the client sockets, decodes requests,
+// serves reads from the published LMDB snapshot and prepares writes; the replication layer's
+// thread applies prepared writes in batches (one LMDB commit, one fsync each). When a batch
+// is applied the loop publishes the new snapshot, fires watches and answers the writers.
+//
+// Ordering rules (ZooKeeper's): replies to one connection leave in request order; a read
+// never overtakes the same connection's earlier writes; a watch event reaches its client
+// before any reply that could show the change; one batch is applied at a time, so the
+// published snapshot never runs ahead of the watches fired for it.
+
+#include "engine/server.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <kj/async-io.h>
+#include <kj/async-unix.h>
+#include <kj/encoding.h>
+
+#include <boost/uuid/detail/sha1.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "engine/acl.h"
+#include "engine/four_letter.h"
+#include "engine/jute.h"
+#include "engine/log.h"
+#include "engine/path_utils.h"
+#include "engine/prep.h"
+#include "engine/proto.h"
+#include "engine/session_tracker.h"
+#include "engine/watch_manager.h"
+#include "graph/znode_store.h"
+#include "replication/local_quorum.h"
+
+namespace gk::engine {
+
+namespace {
+
+constexpr const char* kVersion = "3.8.0-graphkeeper-0.1.0";
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kMaxQueuedPerConnection = 4096;  // stop reading a client that runs ahead
+
+int64_t wallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t monoMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string hex(int64_t v) { return fmt::format("0x{:x}", uint64_t(v)); }
+
+bool isWrite(int32_t type) {
+  switch (type) {
+    case op::kCreate:
+    case op::kCreate2:
+    case op::kCreateContainer:
+    case op::kCreateTtl:
+    case op::kDelete:
+    case op::kSetData:
+    case op::kSetAcl:
+    case op::kCheck:
+    case op::kMulti:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// ZooKeeper's DigestAuthenticationProvider: "user:password" -> "user:base64(sha1(user:password))".
+std::string digestId(const std::string& userPassword) {
+  boost::uuids::detail::sha1 sha;
+  sha.process_bytes(userPassword.data(), userPassword.size());
+  boost::uuids::detail::sha1::digest_type words;
+  sha.get_digest(words);
+  unsigned char bytes[20];
+  for (int i = 0; i < 5; ++i) {
+    bytes[i * 4] = uint8_t(words[i] >> 24);
+    bytes[i * 4 + 1] = uint8_t(words[i] >> 16);
+    bytes[i * 4 + 2] = uint8_t(words[i] >> 8);
+    bytes[i * 4 + 3] = uint8_t(words[i]);
+  }
+  auto b64 = kj::encodeBase64(kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes), 20));
+  std::string user = userPassword.substr(0, userPassword.find(':'));
+  return user + ":" + std::string(b64.cStr());
+}
+
+// Applies committed replication entries to the store: the entries are encoded graph::Txns.
+class StoreMachine final : public replication::StateMachine {
+ public:
+  explicit StoreMachine(graph::ZnodeStore& store) : store_(store) {}
+  void apply(const std::vector<replication::Entry>& batch) override {
+    std::vector<graph::Txn> txns;
+    txns.reserve(batch.size());
+    for (const auto& e : batch) {
+      auto t = graph::decodeTxn(e.payload);
+      if (!t) throw graph::StoreError("undecodable entry at zxid " + hex(e.index));
+      txns.push_back(std::move(*t));
+    }
+    store_.apply(txns);
+  }
+
+ private:
+  graph::ZnodeStore& store_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+
+struct Connection {
+  uint64_t id = 0;
+  kj::Own<kj::AsyncIoStream> stream;
+  std::string ip;
+  int port = 0;
+  int64_t established = 0;
+
+  // Input: bytes received, not yet decoded.
+  std::string in;
+  kj::Array<kj::byte> readBuf = kj::heapArray<kj::byte>(kReadChunk);
+  bool reading = false;
+  kj::Promise<void> readTask = nullptr;
+
+  // Output: replies in request order; a slot waits for its write to be applied.
+  struct Slot {
+    bool ready = false;
+    std::string bytes;
+    bool closeAfter = false;
+  };
+  std::deque<Slot> slots;
+  std::string out;      // ready to write
+  std::string writing;  // being written
+  bool writeInFlight = false;
+  kj::Promise<void> writeTask = nullptr;
+  bool closeWhenFlushed = false;
+
+  // Requests held back so that reads do not overtake this connection's writes.
+  std::deque<std::string> held;
+  uint32_t writesInFlight = 0;
+
+  // Session
+  bool handshakeDone = false;
+  bool connectPending = false;
+  int64_t sessionId = 0;
+  int32_t timeoutMs = 0;
+  Requester who;
+  bool closed = false;
+
+  // Stats (cons/stat)
+  uint64_t received = 0, sent = 0;
+  int64_t lastCxid = -1, lastZxid = -1, lastOpMs = 0;
+  std::string lastOp = "NA";
+  int64_t lastLatency = 0, minLatency = 0, maxLatency = 0, totalLatency = 0, latencyCount = 0;
+};
+
+struct Server::Impl : public kj::TaskSet::ErrorHandler {
+  explicit Impl(ServerConfig c) : cfg(std::move(c)) {}
+
+  ServerConfig cfg;
+  int stopFd = -1;
+  std::atomic<bool> stopRequested{false};
+
+  // State (loop thread only, except where noted)
+  std::unique_ptr<graph::ZnodeStore> store;
+  std::optional<graph::Snapshot> snap;  // the published view
+  ChangeOverlay overlay;
+  std::unique_ptr<RequestPreparer> preparer;
+  WatchManager watches;
+  SessionTracker sessions;
+  int64_t nextZxid = 1;
+  int64_t appliedZxid = 0;
+  int64_t nextSessionId = 0;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  std::map<uint64_t, std::unique_ptr<Connection>> conns;
+  uint64_t nextConnId = 1;
+  std::unordered_map<int64_t, Connection*> connBySession;
+  std::unordered_map<std::string, int> connsPerIp;
+
+  // The write pipeline: prepared writes wait in `pending` until the batch in flight is
+  // applied, then all of them go as the next batch (group commit).
+  enum class WriteKind { Client, CreateSession, CloseSession, Expire };
+  struct Write {
+    explicit Write(WriteKind k) : kind(k) {}
+    WriteKind kind;
+    uint64_t connId = 0;  // 0 if nobody waits for a reply
+    int32_t xid = 0;
+    int32_t opcode = 0;
+    int64_t receivedMs = 0;
+    Prepared prepared;
+    // CreateSession: the connect response to send
+    int32_t timeoutMs = 0;
+    std::string password;
+  };
+  std::deque<Write> pending;  // prepared, not yet proposed
+  std::deque<Write> inFlight;  // proposed as one batch
+  bool batchInFlight = false;
+  std::unique_ptr<StoreMachine> machine;
+  std::unique_ptr<replication::LocalQuorum> quorum;
+
+  // Completions from the replication thread
+  std::mutex doneMu;
+  std::vector<std::string> doneErrors;
+  size_t doneCount = 0;
+  int doneFd = -1;
+
+  // KJ
+  kj::AsyncIoContext* io = nullptr;
+  kj::Own<kj::TaskSet> tasks;
+  kj::Own<kj::ConnectionReceiver> listener;
+
+  // Stats
+  uint64_t packetsReceived = 0, packetsSent = 0;
+  int64_t minLatency = 0, maxLatency = 0, totalLatency = 0, latencyCount = 0;
+  int64_t startedMs = 0;
+
+  void taskFailed(kj::Exception&& e) override {
+    GK_LOG_WARN("task failed: {}", e.getDescription().cStr());
+  }
+
+  // --- start-up -------------------------------------------------------------------------
+
+  void openStore() {
+    graph::StoreOptions o;
+    o.dir = cfg.dataDir;
+    o.sync = cfg.forceSync;
+    store = graph::ZnodeStore::open(o);
+    snap.emplace(store->snapshot());
+    appliedZxid = snap->lastZxid();
+    nextZxid = appliedZxid + 1;
+    preparer = std::make_unique<RequestPreparer>(overlay,
+                                                 PrepareLimits{cfg.extendedTypesEnabled});
+    // Sessions survive a restart with a fresh timeout, as ZooKeeper restores them.
+    int64_t now = monoMs();
+    for (const auto& s : snap->sessions()) sessions.add(s.id, s.timeoutMs, s.password, now);
+    // ZooKeeper's session id layout: server id in the top byte, then time.
+    nextSessionId = int64_t((uint64_t(wallMs()) << 24) >> 8) | (int64_t(cfg.myid) << 56);
+    GK_LOG_INFO("opened {} at zxid {} with {} znodes and {} sessions", cfg.dataDir,
+                hex(appliedZxid), snap->znodeCount(), sessions.size());
+  }
+
+  // --- connections ----------------------------------------------------------------------
+
+  kj::Promise<void> acceptLoop() {
+    return listener->accept().then([this](kj::Own<kj::AsyncIoStream>&& stream) {
+      onAccept(kj::mv(stream));
+      return acceptLoop();
+    });
+  }
+
+  void onAccept(kj::Own<kj::AsyncIoStream> stream) {
+    auto c = std::make_unique<Connection>();
+    c->id = nextConnId++;
+    c->stream = kj::mv(stream);
+    c->established = wallMs();
+    sockaddr_storage ss{};
+    kj::uint len = sizeof ss;
+    try {
+      c->stream->getpeername(reinterpret_cast<sockaddr*>(&ss), &len);
+      char buf[INET6_ADDRSTRLEN] = {};
+      if (ss.ss_family == AF_INET) {
+        auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+        inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+        c->port = ntohs(a->sin_port);
+      } else if (ss.ss_family == AF_INET6) {
+        auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+        inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+        c->port = ntohs(a->sin6_port);
+      }
+      c->ip = buf;
+      int one = 1;
+      c->stream->setsockopt(IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    } catch (const kj::Exception&) {
+    }
+    if (cfg.maxClientCnxns > 0 && connsPerIp[c->ip] >= cfg.maxClientCnxns) {
+      GK_LOG_WARN("Too many connections from /{} - max is {}", c->ip, cfg.maxClientCnxns);
+      return;  // dropping the stream closes it
+    }
+    connsPerIp[c->ip]++;
+    c->who.authIds.push_back(graph::Acl{0, "ip", c->ip});
+    Connection& ref = *c;
+    conns.emplace(c->id, std::move(c));
+    startReading(ref);
+  }
+
+  void startReading(Connection& c) {
+    if (c.reading || c.closed) return;
+    c.reading = true;
+    c.readTask = readLoop(c).eagerlyEvaluate([this, &c](kj::Exception&& e) {
+      if (e.getType() != kj::Exception::Type::DISCONNECTED) {
+        GK_LOG_DEBUG("read from /{}:{} failed: {}", c.ip, c.port, e.getDescription().cStr());
+      }
+      closeConnection(c, "read error");
+    });
+  }
+
+  kj::Promise<void> readLoop(Connection& c) {
+    return c.stream->tryRead(c.readBuf.begin(), 1, c.readBuf.size())
+        .then([this, &c](size_t n) -> kj::Promise<void> {
+          if (n == 0) {
+            closeConnection(c, "client closed");
+            return kj::READY_NOW;
+          }
+          c.in.append(reinterpret_cast<const char*>(c.readBuf.begin()), n);
+          onInput(c);
+          if (c.closed) return kj::READY_NOW;
+          if (c.held.size() > kMaxQueuedPerConnection) {
+            c.reading = false;  // resumed once held requests drain
+            return kj::READY_NOW;
+          }
+          return readLoop(c);
+        });
+  }
+
+  // Decodes every complete frame in the input buffer.
+  void onInput(Connection& c) {
+    size_t pos = 0;
+    while (!c.closed && !c.closeWhenFlushed) {
+      size_t avail = c.in.size() - pos;
+      if (avail < 4) break;
+      const char* p = c.in.data() + pos;
+      if (!c.handshakeDone && !c.connectPending && c.received == 0) {
+        std::string word(p, 4);
+        if (isFourLetterWord(word)) {
+          answerFourLetterWord(c, word);
+          return;
+        }
+      }
+      int32_t len = int32_t((uint32_t(uint8_t(p[0])) << 24) | (uint32_t(uint8_t(p[1])) << 16) |
+                            (uint32_t(uint8_t(p[2])) << 8) | uint32_t(uint8_t(p[3])));
+      if (len < 0 || int64_t(len) > cfg.juteMaxBuffer) {
+        // ZooKeeper's NIOServerCnxn: "Len error", the connection (not the session) ends.
+        GK_LOG_WARN("Len error {} from /{}:{} (jute.maxbuffer is {}), closing the connection",
+                    len, c.ip, c.port, cfg.juteMaxBuffer);
+        closeConnection(c, "len error");
+        return;
+      }
+      if (avail < 4 + size_t(len)) break;
+      std::string frame(p + 4, size_t(len));
+      pos += 4 + size_t(len);
+      c.received++;
+      packetsReceived++;
+      onFrame(c, std::move(frame));
+    }
+    if (!c.closed) c.in.erase(0, pos);
+  }
+
+  void onFrame(Connection& c, std::string frame) {
+    if (!c.handshakeDone) {
+      if (c.connectPending) {
+        c.held.push_back(std::move(frame));  // requests sent before the connect response
+        return;
+      }
+      onConnect(c, frame);
+      return;
+    }
+    if (!c.held.empty()) {
+      c.held.push_back(std::move(frame));
+      return;
+    }
+    if (!handleRequest(c, frame)) c.held.push_back(std::move(frame));
+  }
+
+  // Handles requests held back, in order, until one must wait again.
+  void drainHeld(Connection& c) {
+    while (!c.closed && !c.held.empty() && c.handshakeDone) {
+      if (!handleRequest(c, c.held.front())) break;
+      c.held.pop_front();
+    }
+    if (!c.closed && !c.reading && c.held.size() <= kMaxQueuedPerConnection / 2) {
+      startReading(c);
+      // Frames may already be buffered: decode them now that we may.
+      onInput(c);
+    }
+  }
+
+  void closeConnection(Connection& c, const char* why) {
+    if (c.closed) return;
+    c.closed = true;
+    GK_LOG_DEBUG("closing connection /{}:{} session {}: {}", c.ip, c.port, hex(c.sessionId), why);
+    watches.removeWatcher(c.id);
+    if (auto it = connsPerIp.find(c.ip); it != connsPerIp.end() && --it->second <= 0) {
+      connsPerIp.erase(it);
+    }
+    if (c.sessionId != 0) {
+      auto it = connBySession.find(c.sessionId);
+      if (it != connBySession.end() && it->second == &c) connBySession.erase(it);
+    }
+    uint64_t id = c.id;
+    // Destroy later: we may be inside one of this connection's own continuations.
+    tasks->add(kj::evalLater([this, id]() { conns.erase(id); }));
+  }
+
+  Connection* findConn(uint64_t id) {
+    auto it = conns.find(id);
+    return it == conns.end() || it->second->closed ? nullptr : it->second.get();
+  }
+
+  // --- output ---------------------------------------------------------------------------
+
+  void pushReady(Connection& c, std::string bytes, bool closeAfter = false) {
+    if (c.slots.empty()) {
+      c.out += bytes;
+      c.sent++;
+      packetsSent++;
+      if (closeAfter) c.closeWhenFlushed = true;
+      flush(c);
+    } else {
+      c.slots.push_back(Connection::Slot{true, std::move(bytes), closeAfter});
+    }
+  }
+
+  // Writes ready slots from the head; an unready slot holds back the ones behind it.
+  void releaseSlots(Connection& c) {
+    while (!c.slots.empty() && c.slots.front().ready) {
+      auto& s = c.slots.front();
+      c.out += s.bytes;
+      c.sent++;
+      packetsSent++;
+      if (s.closeAfter) c.closeWhenFlushed = true;
+      c.slots.pop_front();
+    }
+    flush(c);
+  }
+
+  void flush(Connection& c) {
+    if (c.closed || c.writeInFlight) return;
+    if (c.out.empty()) {
+      if (c.closeWhenFlushed) closeConnection(c, "closed by server");
+      return;
+    }
+    c.writing.swap(c.out);
+    c.out.clear();
+    c.writeInFlight = true;
+    c.writeTask = c.stream->write(c.writing.data(), c.writing.size())
+                      .then(
+                          [this, &c]() {
+                            c.writeInFlight = false;
+                            c.writing.clear();
+                            flush(c);
+                          },
+                          [this, &c](kj::Exception&&) {
+                            c.writeInFlight = false;
+                            closeConnection(c, "write error");
+                          })
+                      .eagerlyEvaluate(nullptr);
+  }
+
+  // Sends a watch event now: events do not wait behind replies.
+  void sendEvent(Connection& c, int32_t type, int32_t state, const std::string& path) {
+    std::string b;
+    JuteWriter w(b);
+    size_t f = w.beginFrame();
+    w.writeInt(xid::kNotification);
+    w.writeLong(-1);
+    w.writeInt(0);
+    w.writeInt(type);
+    w.writeInt(state);
+    w.writeString(path);
+    w.endFrame(f);
+    c.out += b;
+    c.sent++;
+    packetsSent++;
+    flush(c);
+  }
+
+  static std::string replyHeaderOnly(int32_t xid, int64_t zxid, int32_t err) {
+    std::string b;
+    JuteWriter w(b);
+    size_t f = w.beginFrame();
+    w.writeInt(xid);
+    w.writeLong(zxid);
+    w.writeInt(err);
+    w.endFrame(f);
+    return b;
+  }
+
+  void noteLatency(Connection& c, int64_t startMs, int32_t cxid, const char* opAbbrev) {
+    int64_t now = wallMs();
+    int64_t lat = std::max<int64_t>(0, now - startMs);
+    c.lastLatency = lat;
+    c.minLatency = c.latencyCount == 0 ? lat : std::min(c.minLatency, lat);
+    c.maxLatency = std::max(c.maxLatency, lat);
+    c.totalLatency += lat;
+    c.latencyCount++;
+    minLatency = latencyCount == 0 ? lat : std::min(minLatency, lat);
+    maxLatency = std::max(maxLatency, lat);
+    totalLatency += lat;
+    latencyCount++;
+    c.lastCxid = cxid;
+    c.lastZxid = appliedZxid;
+    c.lastOpMs = now;
+    c.lastOp = opAbbrev;
+  }
+
+  // --- handshake ------------------------------------------------------------------------
+
+  std::string connectResponse(int32_t timeoutMs, int64_t sessionId, const std::string& pw) {
+    std::string b;
+    JuteWriter w(b);
+    size_t f = w.beginFrame();
+    w.writeInt(0);
+    w.writeInt(timeoutMs);
+    w.writeLong(sessionId);
+    w.writeBuffer(pw);
+    w.writeBool(false);  // readOnly
+    w.endFrame(f);
+    return b;
+  }
+
+  void onConnect(Connection& c, const std::string& frame) {
+    ConnectRequest req;
+    try {
+      JuteReader r(frame);
+      req = readConnectRequest(r);
+    } catch (const JuteError& e) {
+      GK_LOG_WARN("malformed connect request from /{}:{}: {}", c.ip, c.port, e.what());
+      closeConnection(c, "malformed connect");
+      return;
+    }
+    if (req.lastZxidSeen > appliedZxid) {
+      GK_LOG_INFO(
+          "Refusing session request for client /{}:{} as it has seen zxid {} our last zxid is {} "
+          "client must try another server",
+          c.ip, c.port, hex(req.lastZxidSeen), hex(appliedZxid));
+      closeConnection(c, "client ahead of server");
+      return;
+    }
+    int32_t timeout = std::clamp(req.timeoutMs, cfg.minSessionTimeout, cfg.maxSessionTimeout);
+    if (req.sessionId != 0) {
+      const auto* s = sessions.find(req.sessionId);
+      if (s == nullptr || s->closing || s->password != req.password) {
+        GK_LOG_INFO("Invalid session {} for client /{}:{}, probably expired", hex(req.sessionId),
+                    c.ip, c.port);
+        pushReady(c, connectResponse(0, 0, std::string(16, '\0')), true);
+        return;
+      }
+      // The session moves to this connection; an older connection of it is closed.
+      if (auto it = connBySession.find(req.sessionId); it != connBySession.end()) {
+        Connection* old = it->second;
+        if (old != &c) closeConnection(*old, "session moved to a new connection");
+      }
+      sessions.touch(req.sessionId, monoMs());
+      c.sessionId = req.sessionId;
+      c.who.sessionId = req.sessionId;
+      c.timeoutMs = s->timeoutMs;
+      c.handshakeDone = true;
+      connBySession[c.sessionId] = &c;
+      GK_LOG_INFO("Established session {} with negotiated timeout {} for client /{}:{}",
+                  hex(c.sessionId), c.timeoutMs, c.ip, c.port);
+      pushReady(c, connectResponse(c.timeoutMs, c.sessionId, s->password));
+      drainHeld(c);
+      return;
+    }
+    int64_t sid = nextSessionId++;
+    while (sessions.find(sid)) sid = nextSessionId++;
+    std::string password(16, '\0');
+    for (auto& ch : password) ch = char(rng() & 0xff);
+    sessions.add(sid, timeout, password, monoMs());
+    c.sessionId = sid;
+    c.who.sessionId = sid;
+    c.timeoutMs = timeout;
+    c.connectPending = true;
+    connBySession[sid] = &c;
+    Write w(WriteKind::CreateSession);
+    w.connId = c.id;
+    w.receivedMs = wallMs();
+    w.prepared = preparer->createSession(sid, timeout, password, nextZxid, wallMs());
+    w.timeoutMs = timeout;
+    w.password = password;
+    c.slots.push_back(Connection::Slot{});
+    enqueueWrite(std::move(w));
+  }
+
+  // --- requests -------------------------------------------------------------------------
+
+  // Handles one request; false if it must wait for this connection's writes to apply.
+  bool handleRequest(Connection& c, const std::string& frame) {
+    int32_t xidv = 0, type = 0;
+    JuteReader r(frame);
+    try {
+      xidv = r.readInt();
+      type = r.readInt();
+    } catch (const JuteError&) {
+      GK_LOG_WARN("truncated request header from /{}:{}", c.ip, c.port);
+      closeConnection(c, "malformed request");
+      return true;
+    }
+    int64_t now = monoMs();
+    sessions.touch(c.sessionId, now);
+    int64_t started = wallMs();
+
+    if (isWrite(type)) {
+      const auto* s = sessions.find(c.sessionId);
+      if (s == nullptr || s->closing) {
+        pushReady(c, replyHeaderOnly(xidv, appliedZxid, err::kSessionExpired), true);
+        return true;
+      }
+      Prepared p;
+      try {
+        p = preparer->prepare(*snap, c.who, xidv, type, r, nextZxid, wallMs());
+      } catch (const JuteError& e) {
+        GK_LOG_WARN("malformed {} request from /{}:{}: {}", opName(type), c.ip, c.port, e.what());
+        closeConnection(c, "malformed request");
+        return true;
+      }
+      if (!p.txn) {
+        // Refused at prepare: nothing to apply, the error goes out in order.
+        pushReady(c, encodeWriteReply(xidv, type, p, appliedZxid));
+        noteLatency(c, started, xidv, abbrev(type));
+        return true;
+      }
+      Write w(WriteKind::Client);
+      w.connId = c.id;
+      w.xid = xidv;
+      w.opcode = type;
+      w.receivedMs = started;
+      w.prepared = std::move(p);
+      c.slots.push_back(Connection::Slot{});
+      c.writesInFlight++;
+      enqueueWrite(std::move(w));
+      return true;
+    }
+
+    if (type == op::kCloseSession) {
+      if (c.writesInFlight > 0) return false;
+      Write w(WriteKind::CloseSession);
+      w.connId = c.id;
+      w.xid = xidv;
+      w.opcode = type;
+      w.receivedMs = started;
+      sessions.markClosing(c.sessionId);
+      w.prepared = preparer->closeSession(*snap, c.sessionId, nextZxid, wallMs());
+      c.slots.push_back(Connection::Slot{});
+      c.writesInFlight++;
+      enqueueWrite(std::move(w));
+      return true;
+    }
+
+    // Everything else reads: it waits for this connection's writes.
+    if (c.writesInFlight > 0) return false;
+    std::string reply;
+    bool closeAfter = false;
+    try {
+      reply = handleRead(c, xidv, type, r, closeAfter);
+    } catch (const JuteError& e) {
+      GK_LOG_WARN("malformed {} request from /{}:{}: {}", opName(type), c.ip, c.port, e.what());
+      closeConnection(c, "malformed request");
+      return true;
+    }
+    if (type != op::kPing) noteLatency(c, started, xidv, abbrev(type));
+    pushReady(c, std::move(reply), closeAfter);
+    return true;
+  }
+
+  static const char* abbrev(int32_t type) {
+    switch (type) {
+      case op::kCreate: case op::kCreate2: return "CREA";
+      case op::kDelete: return "DELE";
+      case op::kExists: return "EXIS";
+      case op::kGetData: return "GETD";
+      case op::kSetData: return "SETD";
+      case op::kGetAcl: return "GETA";
+      case op::kSetAcl: return "SETA";
+      case op::kGetChildren: return "GETC";
+      case op::kGetChildren2: return "GETC";
+      case op::kSync: return "SYNC";
+      case op::kPing: return "PING";
+      case op::kCheck: return "CHEC";
+      case op::kMulti: return "MULT";
+      case op::kSetWatches: case op::kSetWatches2: return "SETW";
+      case op::kAuth: return "AUTH";
+      case op::kCloseSession: return "CLOS";
+      default: return "UNKN";
+    }
+  }
+
+  std::string handleRead(Connection& c, int32_t xidv, int32_t type, JuteReader& r,
+                         bool& closeAfter) {
+    std::string b;
+    JuteWriter w(b);
+    size_t f = w.beginFrame();
+    auto header = [&](int32_t xv, int32_t e) {
+      w.writeInt(xv);
+      w.writeLong(appliedZxid);
+      w.writeInt(e);
+    };
+    auto finish = [&]() {
+      w.endFrame(f);
+      return b;
+    };
+    auto error = [&](int32_t e) {
+      header(xidv, e);
+      return finish();
+    };
+
+    switch (type) {
+      case op::kPing:
+        header(xid::kPing, 0);
+        return finish();
+      case op::kExists: {
+        PathWatch q = readPathWatch(r);
+        if (validatePath(q.path, false)) return error(err::kBadArguments);
+        auto st = snap->stat(q.path);
+        if (q.watch) {
+          // exists on a missing node watches for its creation
+          watches.addDataWatch(q.path, c.id);
+        }
+        if (!st) return error(err::kNoNode);
+        header(xidv, 0);
+        writeStat(w, *st);
+        return finish();
+      }
+      case op::kGetData: {
+        PathWatch q = readPathWatch(r);
+        if (validatePath(q.path, false)) return error(err::kBadArguments);
+        auto meta = snap->meta(q.path);
+        if (!meta) return error(err::kNoNode);
+        if (!aclAllows(c.who, meta->acl, perm::kRead)) return error(err::kNoAuth);
+        graph::Stat st;
+        std::string_view data;
+        snap->getData(q.path, st, data);
+        if (q.watch) watches.addDataWatch(q.path, c.id);
+        header(xidv, 0);
+        w.writeBuffer(data);
+        writeStat(w, st);
+        return finish();
+      }
+      case op::kGetChildren:
+      case op::kGetChildren2: {
+        PathWatch q = readPathWatch(r);
+        if (validatePath(q.path, false)) return error(err::kBadArguments);
+        auto meta = snap->meta(q.path);
+        if (!meta) return error(err::kNoNode);
+        if (!aclAllows(c.who, meta->acl, perm::kRead)) return error(err::kNoAuth);
+        auto kids = snap->children(q.path);
+        if (q.watch) watches.addChildWatch(q.path, c.id);
+        header(xidv, 0);
+        w.writeStringVector(kids);
+        if (type == op::kGetChildren2) writeStat(w, meta->stat);
+        return finish();
+      }
+      case op::kGetAcl: {
+        std::string path = r.readString();
+        if (validatePath(path, false)) return error(err::kBadArguments);
+        auto meta = snap->meta(path);
+        if (!meta) return error(err::kNoNode);
+        if (!aclAllows(c.who, meta->acl, perm::kRead | perm::kAdmin)) return error(err::kNoAuth);
+        header(xidv, 0);
+        writeAclList(w, meta->acl);
+        writeStat(w, meta->stat);
+        return finish();
+      }
+      case op::kSync: {
+        std::string path = r.readString();
+        if (validatePath(path, false)) return error(err::kBadArguments);
+        header(xidv, 0);
+        w.writeString(path);
+        return finish();
+      }
+      case op::kSetWatches:
+      case op::kSetWatches2: {
+        SetWatchesRequest q = readSetWatches(r, type == op::kSetWatches2);
+        restoreWatches(c, q);
+        header(xid::kSetWatches, 0);
+        return finish();
+      }
+      case op::kAuth: {
+        AuthPacket a = readAuthPacket(r);
+        if (a.scheme == "digest" && a.auth.find(':') != std::string::npos) {
+          graph::Acl id{0, "digest", digestId(a.auth)};
+          if (std::find(c.who.authIds.begin(), c.who.authIds.end(), id) == c.who.authIds.end()) {
+            c.who.authIds.push_back(id);
+          }
+          header(xid::kAuth, 0);
+          return finish();
+        }
+        GK_LOG_WARN("Authentication failed for scheme: {} from /{}:{}", a.scheme, c.ip, c.port);
+        closeAfter = true;
+        header(xid::kAuth, err::kAuthFailed);
+        return finish();
+      }
+      default:
+        // ZooKeeper's UnimplementedRequestProcessor: answer, then close the connection.
+        GK_LOG_WARN("Received packet at server of unknown type {} from /{}:{}", type, c.ip,
+                    c.port);
+        closeAfter = true;
+        return error(err::kUnimplemented);
+    }
+  }
+
+  // ZooKeeper's DataTree.setWatches: fire what changed since relativeZxid, keep the rest.
+  void restoreWatches(Connection& c, const SetWatchesRequest& q) {
+    for (const auto& p : q.dataWatches) {
+      auto st = snap->stat(p);
+      if (!st) {
+        sendEvent(c, event::kNodeDeleted, event::kStateSyncConnected, p);
+      } else if (st->mzxid > q.relativeZxid) {
+        sendEvent(c, event::kNodeDataChanged, event::kStateSyncConnected, p);
+      } else {
+        watches.addDataWatch(p, c.id);
+      }
+    }
+    for (const auto& p : q.existWatches) {
+      if (snap->stat(p)) {
+        sendEvent(c, event::kNodeCreated, event::kStateSyncConnected, p);
+      } else {
+        watches.addDataWatch(p, c.id);
+      }
+    }
+    for (const auto& p : q.childWatches) {
+      auto st = snap->stat(p);
+      if (!st) {
+        sendEvent(c, event::kNodeDeleted, event::kStateSyncConnected, p);
+      } else if (st->pzxid > q.relativeZxid) {
+        sendEvent(c, event::kNodeChildrenChanged, event::kStateSyncConnected, p);
+      } else {
+        watches.addChildWatch(p, c.id);
+      }
+    }
+  }
+
+  std::string encodeWriteReply(int32_t xidv, int32_t type, const Prepared& p, int64_t zxid) {
+    std::string b;
+    JuteWriter w(b);
+    size_t f = w.beginFrame();
+    w.writeInt(xidv);
+    w.writeLong(zxid);
+    if (type == op::kMulti) {
+      w.writeInt(0);
+      for (const auto& res : p.results) {
+        w.writeInt(res.type);
+        w.writeBool(false);
+        w.writeInt(res.err);
+        switch (res.type) {
+          case op::kCreate:
+            w.writeString(res.path);
+            break;
+          case op::kCreate2:
+          case op::kCreateContainer:
+          case op::kCreateTtl:
+            w.writeString(res.path);
+            writeStat(w, res.stat);
+            break;
+          case op::kSetData:
+            writeStat(w, res.stat);
+            break;
+          case op::kError:
+            w.writeInt(res.err);
+            break;
+          default:
+            break;  // delete, check: no body
+        }
+      }
+      w.writeInt(-1);
+      w.writeBool(true);
+      w.writeInt(-1);
+    } else {
+      w.writeInt(p.err);
+      if (p.err == err::kOk && !p.results.empty()) {
+        const auto& res = p.results[0];
+        switch (type) {
+          case op::kCreate:
+            w.writeString(res.path);
+            break;
+          case op::kCreate2:
+          case op::kCreateContainer:
+          case op::kCreateTtl:
+            w.writeString(res.path);
+            writeStat(w, res.stat);
+            break;
+          case op::kSetData:
+          case op::kSetAcl:
+            writeStat(w, res.stat);
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    w.endFrame(f);
+    return b;
+  }
+
+  // --- the write pipeline ---------------------------------------------------------------
+
+  void enqueueWrite(Write w) {
+    pending.push_back(std::move(w));
+    proposeIfIdle();
+  }
+
+  void proposeIfIdle() {
+    if (batchInFlight || pending.empty()) return;
+    std::vector<replication::Entry> entries;
+    entries.reserve(pending.size());
+    for (auto& w : pending) {
+      entries.push_back(replication::Entry{w.prepared.txn->zxid, graph::encodeTxn(*w.prepared.txn)});
+    }
+    inFlight.swap(pending);
+    pending.clear();
+    batchInFlight = true;
+    quorum->propose(std::move(entries));
+  }
+
+  // Replication thread: the batch is applied (or failed). Wakes the loop.
+  void onCommitted(std::vector<replication::Entry> /*applied*/, std::string error) {
+    {
+      std::lock_guard lock(doneMu);
+      doneCount++;
+      if (!error.empty()) doneErrors.push_back(std::move(error));
+    }
+    uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(doneFd, &one, sizeof one);
+  }
+
+  kj::Promise<void> completionLoop(kj::UnixEventPort::FdObserver& observer) {
+    return observer.whenBecomesReadable().then([this, &observer]() {
+      uint64_t v;
+      while (::read(doneFd, &v, sizeof v) > 0) {
+      }
+      size_t count;
+      std::vector<std::string> errors;
+      {
+        std::lock_guard lock(doneMu);
+        count = doneCount;
+        doneCount = 0;
+        errors.swap(doneErrors);
+      }
+      if (!errors.empty()) {
+        // The store refused a batch (disk full, I/O error). Nothing of it was applied and
+        // nobody was told it was; stop rather than answer from a state we cannot keep.
+        GK_LOG_ERROR("Severe unrecoverable error, exiting: could not apply a batch: {}",
+                     errors.front());
+        std::exit(1);
+      }
+      if (count > 0) onBatchApplied();
+      return completionLoop(observer);
+    });
+  }
+
+  void onBatchApplied() {
+    std::deque<Write> batch;
+    batch.swap(inFlight);
+    batchInFlight = false;
+    // Publish: the snapshot now shows exactly this batch (one batch is applied at a time).
+    snap->refresh();
+    appliedZxid = snap->lastZxid();
+    overlay.releaseUpTo(appliedZxid);
+
+    std::vector<Connection*> touched;
+    for (auto& w : batch) {
+      const graph::Txn& txn = *w.prepared.txn;
+      fireWatches(txn);
+      Connection* c = w.connId ? findConn(w.connId) : nullptr;
+      switch (w.kind) {
+        case WriteKind::Client:
+          if (c) {
+            fillSlot(*c, encodeWriteReply(w.xid, w.opcode, w.prepared, txn.zxid));
+            noteLatency(*c, w.receivedMs, w.xid, abbrev(w.opcode));
+            c->writesInFlight--;
+            touched.push_back(c);
+          }
+          break;
+        case WriteKind::CreateSession:
+          if (c) {
+            fillSlot(*c, connectResponse(w.timeoutMs, txn.sessionId, w.password));
+            c->connectPending = false;
+            c->handshakeDone = true;
+            GK_LOG_INFO("Established session {} with negotiated timeout {} for client /{}:{}",
+                        hex(c->sessionId), c->timeoutMs, c->ip, c->port);
+            touched.push_back(c);
+          }
+          break;
+        case WriteKind::CloseSession:
+          sessions.remove(txn.sessionId);
+          if (c) {
+            c->writesInFlight--;
+            auto& slot = c->slots[firstUnready(*c)];
+            slot = Connection::Slot{true, replyHeaderOnly(w.xid, txn.zxid, 0), true};
+            releaseSlots(*c);
+            GK_LOG_INFO("Closed session {} for client /{}:{}", hex(txn.sessionId), c->ip, c->port);
+          }
+          break;
+        case WriteKind::Expire: {
+          sessions.remove(txn.sessionId);
+          GK_LOG_INFO("Expired session {}", hex(txn.sessionId));
+          auto it = connBySession.find(txn.sessionId);
+          if (it != connBySession.end()) closeConnection(*it->second, "session expired");
+          break;
+        }
+      }
+    }
+    for (Connection* c : touched) {
+      if (!c->closed && c->writesInFlight == 0) drainHeld(*c);
+    }
+    proposeIfIdle();
+  }
+
+  static size_t firstUnready(const Connection& c) {
+    for (size_t i = 0; i < c.slots.size(); ++i) {
+      if (!c.slots[i].ready) return i;
+    }
+    return 0;  // unreachable while writes are in flight
+  }
+
+  void fillSlot(Connection& c, std::string bytes) {
+    auto& slot = c.slots[firstUnready(c)];
+    slot.ready = true;
+    slot.bytes = std::move(bytes);
+    releaseSlots(c);
+  }
+
+  void fire(const std::string& path, int32_t type) {
+    for (WatcherId wid : watches.trigger(path, type)) {
+      if (Connection* c = findConn(wid)) sendEvent(*c, type, event::kStateSyncConnected, path);
+    }
+  }
+
+  void fireWatches(const graph::Txn& txn) {
+    auto parentOf = [](const std::string& p) {
+      size_t s = p.rfind('/');
+      return s == 0 ? std::string("/") : p.substr(0, s);
+    };
+    for (const auto& o : txn.ops) {
+      if (auto* cr = std::get_if<graph::CreateOp>(&o)) {
+        fire(cr->path, event::kNodeCreated);
+        fire(parentOf(cr->path), event::kNodeChildrenChanged);
+      } else if (auto* d = std::get_if<graph::DeleteOp>(&o)) {
+        fire(d->path, event::kNodeDeleted);
+        fire(parentOf(d->path), event::kNodeChildrenChanged);
+      } else if (auto* s = std::get_if<graph::SetDataOp>(&o)) {
+        fire(s->path, event::kNodeDataChanged);
+      } else if (auto* cs = std::get_if<graph::CloseSessionOp>(&o)) {
+        for (const auto& p : cs->ephemerals) {
+          fire(p, event::kNodeDeleted);
+          fire(parentOf(p), event::kNodeChildrenChanged);
+        }
+      }
+    }
+  }
+
+  // --- session expiry -------------------------------------------------------------------
+
+  kj::Promise<void> expiryLoop() {
+    int interval = std::clamp(cfg.tickTime / 2, 50, 1000);
+    return io->provider->getTimer().afterDelay(interval * kj::MILLISECONDS).then([this]() {
+      for (int64_t sid : sessions.takeExpired(monoMs())) {
+        GK_LOG_INFO("Expiring session {}, timeout of {}ms exceeded", hex(sid),
+                    sessions.find(sid) ? sessions.find(sid)->timeoutMs : 0);
+        Write w(WriteKind::Expire);
+        w.prepared = preparer->closeSession(*snap, sid, nextZxid, wallMs());
+        enqueueWrite(std::move(w));
+      }
+      return expiryLoop();
+    });
+  }
+
+  // --- four-letter words ----------------------------------------------------------------
+
+  void answerFourLetterWord(Connection& c, const std::string& word) {
+    if (word == "crst") {
+      for (auto& [id, cc] : conns) {
+        cc->received = cc->sent = 0;
+        cc->minLatency = cc->maxLatency = cc->totalLatency = cc->latencyCount = 0;
+      }
+    }
+    if (word == "srst" && cfg.fourLetterWordAllowed(word)) {
+      packetsReceived = packetsSent = 0;
+      minLatency = maxLatency = totalLatency = latencyCount = 0;
+    }
+    auto reply = fourLetterReply(word, gatherStats(), cfg);
+    if (!reply) {
+      closeConnection(c, "unknown four-letter word");
+      return;
+    }
+    c.out += *reply;
+    c.closeWhenFlushed = true;
+    flush(c);
+  }
+
+  static uint64_t dirBytes(const std::string& dir) {
+    uint64_t total = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec)) total += it->file_size(ec);
+    }
+    return total;
+  }
+
+  ServerStats gatherStats() {
+    ServerStats s;
+    s.version = kVersion;
+    s.mode = "standalone";
+    s.zxid = appliedZxid;
+    s.znodeCount = snap->znodeCount();
+    s.ephemeralCount = snap->ephemeralCount();
+    s.watchCount = watches.dataWatchCount() + watches.childWatchCount();
+    s.watchedPathCount = watches.watchedPathCount();
+    s.watcherConnections = watches.watcherCount();
+    std::unordered_map<uint64_t, int64_t> sessionOf;
+    for (auto& [id, c] : conns) sessionOf[id] = c->sessionId;
+    for (auto& [path, ws] : watches.byPath()) {
+      std::vector<int64_t> sids;
+      for (auto w : ws) sids.push_back(sessionOf[w]);
+      s.watchesByPath.emplace_back(path, std::move(sids));
+    }
+    for (auto& [w, paths] : watches.byWatcherList()) {
+      s.watchesBySession.emplace_back(sessionOf[w], std::move(paths));
+    }
+    for (const auto& [id, sess] : sessions.all()) {
+      s.sessions.emplace_back(id, sess.timeoutMs);
+      auto eph = snap->ephemerals(id);
+      if (!eph.empty()) s.ephemeralsBySession.emplace_back(id, std::move(eph));
+    }
+    std::sort(s.sessions.begin(), s.sessions.end());
+    std::sort(s.ephemeralsBySession.begin(), s.ephemeralsBySession.end());
+    s.packetsReceived = packetsReceived;
+    s.packetsSent = packetsSent;
+    s.outstandingRequests = pending.size() + inFlight.size();
+    s.minLatencyMs = minLatency;
+    s.maxLatencyMs = maxLatency;
+    s.avgLatencyMs = latencyCount ? totalLatency / latencyCount : 0;
+    for (auto& [id, c] : conns) {
+      if (c->closed) continue;
+      s.aliveConnections++;
+      ConnectionStats cs;
+      cs.ip = c->ip;
+      cs.port = c->port;
+      cs.queued = c->held.size();
+      cs.received = c->received;
+      cs.sent = c->sent;
+      cs.sessionId = c->sessionId;
+      cs.lastOpMs = c->lastOpMs;
+      cs.lastOp = c->lastOp;
+      cs.lastCxid = c->lastCxid;
+      cs.lastZxid = c->lastZxid;
+      cs.timeoutMs = c->timeoutMs;
+      cs.lastLatencyMs = c->lastLatency;
+      cs.minLatencyMs = c->minLatency;
+      cs.maxLatencyMs = c->maxLatency;
+      cs.avgLatencyMs = c->latencyCount ? c->totalLatency / c->latencyCount : 0;
+      cs.establishedMs = c->established;
+      s.connections.push_back(std::move(cs));
+    }
+    s.dataDirBytes = dirBytes(cfg.dataDir);
+    s.logDirBytes = cfg.dataLogDir.empty() ? s.dataDirBytes : dirBytes(cfg.dataLogDir);
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+      s.openFds++;
+    }
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) s.maxFds = rl.rlim_cur;
+    s.uptimeMs = wallMs() - startedMs;
+    s.environment = {
+        {"zookeeper.version", kVersion},
+        {"host.name", "localhost"},
+        {"os.name", "Linux"},
+        {"user.dir", std::filesystem::current_path(ec).string()},
+        {"data.dir", cfg.dataDir},
+    };
+    return s;
+  }
+
+  // --- run ------------------------------------------------------------------------------
+
+  void run() {
+    startedMs = wallMs();
+    openStore();
+    machine = std::make_unique<StoreMachine>(*store);
+    doneFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (doneFd < 0) throw std::runtime_error("eventfd failed");
+    quorum = std::make_unique<replication::LocalQuorum>(
+        *machine, [this](std::vector<replication::Entry> applied, std::string error) {
+          onCommitted(std::move(applied), std::move(error));
+        });
+
+    auto ioContext = kj::setupAsyncIo();
+    io = &ioContext;
+
+    std::string host = cfg.clientPortAddress.empty() ? "*" : cfg.clientPortAddress;
+    try {
+      auto addr = ioContext.provider->getNetwork()
+                      .parseAddress(host, cfg.clientPort)
+                      .wait(ioContext.waitScope);
+      listener = addr->listen();
+    } catch (const kj::Exception& e) {
+      throw std::runtime_error(fmt::format("cannot listen for clients on {}:{}: {}", host,
+                                           cfg.clientPort, e.getDescription().cStr()));
+    }
+    GK_LOG_INFO("binding to port {}:{}", host == "*" ? "0.0.0.0" : host, cfg.clientPort);
+    tasks = kj::heap<kj::TaskSet>(*this);
+
+    kj::UnixEventPort::FdObserver doneObserver(ioContext.unixEventPort, doneFd,
+                                               kj::UnixEventPort::FdObserver::OBSERVE_READ);
+    kj::UnixEventPort::FdObserver stopObserver(ioContext.unixEventPort, stopFd,
+                                               kj::UnixEventPort::FdObserver::OBSERVE_READ);
+    tasks->add(acceptLoop());
+    tasks->add(completionLoop(doneObserver));
+    tasks->add(expiryLoop());
+    GK_LOG_INFO("GraphKeeper {} serving, mode standalone, zxid {}", kVersion, hex(appliedZxid));
+
+    stopObserver.whenBecomesReadable().wait(ioContext.waitScope);
+    GK_LOG_INFO("shutting down");
+
+    // Let the batch being applied finish so its txns are durable, then drop everything.
+    quorum.reset();
+    listener = nullptr;
+    conns.clear();
+    tasks = nullptr;
+    io = nullptr;
+    ::close(doneFd);
+    doneFd = -1;
+    snap.reset();
+    store.reset();
+  }
+};
+
+Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {
+  impl_->stopFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (impl_->stopFd < 0) throw std::runtime_error("eventfd failed");
+}
+
+Server::~Server() {
+  if (impl_->stopFd >= 0) ::close(impl_->stopFd);
+}
+
+void Server::run() { impl_->run(); }
+
+void Server::requestStop() {
+  uint64_t one = 1;
+  // write() on an eventfd is async-signal-safe.
+  [[maybe_unused]] auto n = ::write(impl_->stopFd, &one, sizeof one);
+}
+
+}  // namespace gk::engine

@@ -1,0 +1,59 @@
+// StoreWriter: applies Txn ops to the store inside a caller's LMDB write txn, mirroring
+// ZooKeeper's DataTree (node stats, parent cversion/pzxid/numChildren, childSeq, ephemeral
+// index, reference-counted ACLs). It throws StoreError naming the zxid, op, path and cause
+// on any inconsistency or LMDB error; the caller then aborts the txn, so nothing is applied.
+// One instance serves the single writer thread and reuses its buffers across ops.
+#pragma once
+
+#include <lmdb.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "graph/record_codec.h"
+#include "graph/store_schema.h"
+#include "graph/txn.h"
+
+namespace gk::graph {
+
+class StoreWriter {
+ public:
+  explicit StoreWriter(const StoreDbs& dbs) : dbs_(dbs) {}
+
+  // Fills an empty store: "/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota".
+  void bootstrap(MDB_txn* txn);
+  void apply(MDB_txn* txn, const Txn& t);
+
+ private:
+  void create(const CreateOp& op);
+  void remove(std::string_view path);
+  void setData(const SetDataOp& op);
+  void setAcl(const SetAclOp& op);
+  void createSession(const CreateSessionOp& op);
+  void closeSession(const CloseSessionOp& op);
+
+  void putNode(std::string_view path, const NodeHeader& header, std::string_view data,
+               unsigned flags);
+  void touchParent(std::string_view childPath, int delta);
+  uint64_t acquireAcl(const AclList& acl);
+  void releaseAcl(uint64_t aclId);
+
+  KeyBuf nodeKey(std::string_view path);
+  void check(int rc, std::string_view call);
+  [[noreturn]] void fail(std::string_view why);
+
+  const StoreDbs& dbs_;
+  MDB_txn* txn_ = nullptr;
+  int64_t zxid_ = 0;
+  int64_t time_ = 0;
+  std::string_view opName_;  // for error messages
+  std::string_view opPath_;
+  // Reused across ops so steady-state applies do not allocate.
+  std::string parentValue_;
+  std::string nodeValue_;
+  std::string aclList_;
+  std::string aclValue_;
+};
+
+}  // namespace gk::graph

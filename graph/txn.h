@@ -1,0 +1,70 @@
+// A Txn is one deterministic change to the store, prepared by the engine against the
+// current state (paths checked, versions, sequence numbers, timestamps and the zxid fixed),
+// so that every server applying the same Txn sequence reaches the same state.
+// Txns travel through replication as opaque bytes: encodeTxn/decodeTxn give that form.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "graph/znode.h"
+
+namespace gk::graph {
+
+struct CreateOp {
+  std::string path;  // final path (sequence suffix already appended)
+  std::string data;
+  AclList acl;
+  int64_t ephemeralOwner = 0;  // 0 = persistent
+  bool operator==(const CreateOp&) const = default;
+};
+struct DeleteOp {
+  std::string path;
+  bool operator==(const DeleteOp&) const = default;
+};
+struct SetDataOp {
+  std::string path;
+  std::string data;
+  int32_t newVersion = 0;  // the version the node has after this op
+  bool operator==(const SetDataOp&) const = default;
+};
+struct SetAclOp {
+  std::string path;
+  AclList acl;
+  int32_t newAversion = 0;
+  bool operator==(const SetAclOp&) const = default;
+};
+struct CreateSessionOp {
+  int64_t sessionId = 0;
+  int32_t timeoutMs = 0;
+  std::string password;
+  bool operator==(const CreateSessionOp&) const = default;
+};
+// Removes the session and deletes the listed ephemerals (deepest first is not required:
+// ephemerals have no children).
+struct CloseSessionOp {
+  int64_t sessionId = 0;
+  std::vector<std::string> ephemerals;
+  bool operator==(const CloseSessionOp&) const = default;
+};
+
+using TxnOp = std::variant<CreateOp, DeleteOp, SetDataOp, SetAclOp, CreateSessionOp, CloseSessionOp>;
+
+struct Txn {
+  int64_t zxid = 0;
+  int64_t time = 0;       // ms since epoch, chosen when prepared
+  int64_t sessionId = 0;  // who asked (0 for the server itself)
+  int32_t cxid = 0;       // the client's xid
+  std::vector<TxnOp> ops; // applied atomically; a multi has several
+  bool operator==(const Txn&) const;
+};
+
+// Compact binary form; decodeTxn returns nullopt on malformed or truncated input.
+std::string encodeTxn(const Txn& txn);
+std::optional<Txn> decodeTxn(std::string_view bytes);
+
+}  // namespace gk::graph

@@ -1,0 +1,102 @@
+// ZnodeStore: the znode tree, sessions, ACLs and meta in one LMDB environment.
+//
+// The tree is the ZNode part of the property graph: key `parent \0 name`, so the CHILD
+// edges of a node are one contiguous, name-ordered key range and need no index of their own.
+// ACL lists are stored once and reference-counted (as ZooKeeper's ReferenceCountedACLCache).
+//
+// Threads: any number of Snapshots (LMDB read txns, MDB_NOTLS) on any threads; apply() from
+// one writer thread at a time. Readers never block the writer and never see half a batch.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/txn.h"
+#include "graph/znode.h"
+
+struct MDB_env;
+struct MDB_txn;
+
+namespace gk::graph {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct StoreOptions {
+  std::string dir;                       // created if missing
+  size_t mapSizeBytes = size_t(64) << 30;  // address space only; the file grows as used
+  bool readOnly = false;                 // open a running server's env beside it
+  bool sync = true;                      // fsync on every commit (never off in production)
+};
+
+class ZnodeStore;
+
+// A consistent read view at one zxid (one LMDB read txn). Move-only.
+class Snapshot {
+ public:
+  Snapshot(Snapshot&&) noexcept;
+  Snapshot& operator=(Snapshot&&) noexcept;
+  ~Snapshot();
+
+  // Moves this view forward to the newest committed state (cheap: mdb_txn_reset/renew).
+  void refresh();
+
+  int64_t lastZxid() const;
+  std::optional<Stat> stat(std::string_view path) const;
+  // Stat and a view of the data; the view is valid until this snapshot is refreshed or dies.
+  bool getData(std::string_view path, Stat& stat, std::string_view& data) const;
+  std::optional<ZnodeMeta> meta(std::string_view path) const;  // stat, childSeq and ACL
+  std::vector<std::string> children(std::string_view path) const;  // names, sorted
+  std::vector<std::string> ephemerals(int64_t sessionId) const;    // paths, sorted
+  std::vector<SessionRecord> sessions() const;
+  uint64_t znodeCount() const;
+  uint64_t ephemeralCount() const;
+  uint64_t aclCount() const;  // distinct ACL lists stored (shared by reference count)
+
+ private:
+  friend class ZnodeStore;
+  Snapshot(const ZnodeStore* store, MDB_txn* txn) : store_(store), txn_(txn) {}
+  const ZnodeStore* store_ = nullptr;
+  MDB_txn* txn_ = nullptr;
+};
+
+class ZnodeStore {
+ public:
+  // Longest path the store can hold: LMDB keys are at most 511 bytes and an ephemeral's key
+  // is its session id (8 bytes) + path. apply() throws StoreError for longer paths, so the
+  // engine should refuse them up front.
+  static constexpr size_t kMaxPathBytes = 503;
+
+  // Opens (creating on first use: `/`, `/zookeeper`, `/zookeeper/config`, `/zookeeper/quota`).
+  static std::unique_ptr<ZnodeStore> open(const StoreOptions& options);
+  ~ZnodeStore();
+  ZnodeStore(const ZnodeStore&) = delete;
+  ZnodeStore& operator=(const ZnodeStore&) = delete;
+
+  Snapshot snapshot() const;
+
+  // Applies the batch in ONE write txn together with the last applied zxid, then commits
+  // (fsync'd unless options.sync is false). All or nothing: on error nothing is applied and
+  // StoreError is thrown. Txns whose zxid is not above lastZxid are skipped (replays are safe).
+  void apply(const std::vector<Txn>& batch);
+
+  const StoreOptions& options() const { return options_; }
+  uint64_t diskBytes() const;  // size of the data file
+
+ private:
+  friend class Snapshot;
+  struct Dbs;
+  explicit ZnodeStore(const StoreOptions& options);
+  StoreOptions options_;
+  MDB_env* env_ = nullptr;
+  std::unique_ptr<Dbs> dbs_;
+};
+
+}  // namespace gk::graph
