@@ -24,38 +24,48 @@ bool parseIp(const std::string& text, unsigned char out[16], int& len) {
   return false;
 }
 
-bool validIpSpec(const std::string& spec) {
+// An ip ACL id, "address" or "address/bits" (IPAuthenticationProvider): the address bytes
+// and the prefix length, whole address if none; false when either part is malformed.
+bool parseIpSpec(const std::string& spec, unsigned char out[16], int& len, int& bits) {
   std::string addr = spec;
-  int bits = -1;
+  std::string b;
+  bool hasBits = false;
   if (auto slash = spec.find('/'); slash != std::string::npos) {
     addr = spec.substr(0, slash);
-    std::string b = spec.substr(slash + 1);
-    if (b.empty() || b.size() > 3 || !std::all_of(b.begin(), b.end(), ::isdigit)) return false;
-    bits = std::stoi(b);
+    b = spec.substr(slash + 1);
+    hasBits = true;
   }
-  unsigned char bytes[16];
-  int len = 0;
-  if (!parseIp(addr, bytes, len)) return false;
+  if (!parseIp(addr, out, len)) return false;
+  bits = len * 8;
+  if (!hasBits) return true;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (b.empty() || b.size() > 3 || !std::all_of(b.begin(), b.end(), digit)) return false;
+  bits = std::stoi(b);
   return bits <= len * 8;
+}
+
+// DigestAuthenticationProvider.isValid: id.split(":").length == 2, where Java's split drops
+// trailing empty fields ("a:b:" is valid, "a:" and "a:b:c" are not).
+bool validDigestId(const std::string& id) {
+  size_t end = id.size();
+  while (end > 0 && id[end - 1] == ':') --end;  // trailing empty fields
+  if (end == 0) return false;                    // nothing but separators, or empty
+  return std::count(id.begin(), id.begin() + long(end), ':') == 1;
 }
 
 }  // namespace
 
 bool ipMatches(const std::string& spec, const std::string& address) {
-  std::string addr = spec;
-  int bits = -1;
-  if (auto slash = spec.find('/'); slash != std::string::npos) {
-    addr = spec.substr(0, slash);
-    try {
-      bits = std::stoi(spec.substr(slash + 1));
-    } catch (...) {
-      return false;
-    }
-  }
   unsigned char a[16], b[16];
-  int alen = 0, blen = 0;
-  if (!parseIp(addr, a, alen) || !parseIp(address, b, blen) || alen != blen) return false;
-  if (bits < 0 || bits > alen * 8) bits = alen * 8;
+  int alen = 0, blen = 0, bits = 0;
+  if (!parseIpSpec(spec, a, alen, bits) || !parseIp(address, b, blen)) return false;
+  // Java sees an IPv4 client on a dual-stack socket (::ffff:a.b.c.d) as the IPv4 address.
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (alen == 4 && blen == 16 && std::memcmp(b, kMapped, 12) == 0) {
+    std::memmove(b, b + 12, 4);
+    blen = 4;
+  }
+  if (alen != blen) return false;
   for (int i = 0; i < bits; ++i) {
     unsigned char mask = static_cast<unsigned char>(0x80u >> (i % 8));
     if ((a[i / 8] & mask) != (b[i / 8] & mask)) return false;
@@ -65,10 +75,9 @@ bool ipMatches(const std::string& spec, const std::string& address) {
 
 int32_t fixupAcl(const Requester& who, const graph::AclList& in, graph::AclList& out) {
   out.clear();
-  if (in.empty()) {
-    out.push_back(graph::Acl{perm::kAll, "world", "anyone"});
-    return err::kOk;
-  }
+  // ZooKeeper 3.8 refuses an empty list for create as for setACL (clients such as kazoo and
+  // zkCli send OPEN_ACL_UNSAFE when the caller gives none).
+  if (in.empty()) return err::kInvalidAcl;
   auto add = [&out](graph::Acl a) {
     if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(std::move(a));
   };
@@ -86,10 +95,12 @@ int32_t fixupAcl(const Requester& who, const graph::AclList& in, graph::AclList&
       }
       if (!any) return err::kInvalidAcl;
     } else if (a.scheme == "digest") {
-      if (a.id.find(':') == std::string::npos) return err::kInvalidAcl;
+      if (!validDigestId(a.id)) return err::kInvalidAcl;
       add(a);
     } else if (a.scheme == "ip") {
-      if (!validIpSpec(a.id)) return err::kInvalidAcl;
+      unsigned char bytes[16];
+      int len = 0, bits = 0;
+      if (!parseIpSpec(a.id, bytes, len, bits)) return err::kInvalidAcl;
       add(a);
     } else {
       return err::kInvalidAcl;  // no such authentication provider here

@@ -17,8 +17,8 @@ struct Requester {
 };
 
 // Fixes up a create/setACL ACL list: duplicates removed, `auth` expanded to the requester's
-// authenticated ids. Returns err::kInvalidAcl when the list cannot stand (bad scheme or id,
-// `auth` without authentication); an empty list becomes world:anyone with all permissions.
+// authenticated ids. Returns err::kInvalidAcl when the list cannot stand (empty, bad scheme
+// or id, `auth` without authentication), as ZooKeeper 3.8 does for create and setACL alike.
 int32_t fixupAcl(const Requester& who, const graph::AclList& in, graph::AclList& out);
 
 // Whether the requester holds `perm` on a node with this ACL.

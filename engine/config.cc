@@ -296,6 +296,11 @@ constexpr std::string_view kSystemPropertyKeys[] = {
 constexpr std::string_view kSystemPropertyPrefixes[] = {
     "admin.", "ssl.", "authProvider.", "quorum.", "metricsProvider.", "multiAddress."};
 
+bool knownWord(std::string_view w) {
+  return std::find(std::begin(kFourLetterWords), std::end(kFourLetterWords), w) !=
+         std::end(kFourLetterWords);
+}
+
 bool startsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -407,7 +412,7 @@ void parseWhitelist(Parser& ps, const Property& p) {
     if (w == "*") {
       words.insert(std::begin(kFourLetterWords), std::end(kFourLetterWords));
     } else if (!w.empty()) {
-      if (std::find(std::begin(kFourLetterWords), std::end(kFourLetterWords), w) == std::end(kFourLetterWords)) {
+      if (!knownWord(w)) {
         ps.warn(p.line, fmt::format("unknown four-letter word '{}' in {}", w, p.key));
       }
       words.emplace(w);
@@ -459,7 +464,9 @@ bool parseQuorumPeerKey(Parser& ps, const Property& p) {
     intIn(ps, p, 3, 3, "3 (the only election algorithm ZooKeeper 3.8 supports)");
   } else if (k == "peerType") {
     std::string v = lower(p.value);
-    if (v != "participant" && v != "observer") badValue(ps.at(p.line), p, "participant or observer");
+    if (v != "participant" && v != "observer") {
+      badValue(ps.at(p.line), p, "participant or observer");
+    }
     c.peerType = v;
   } else if (k == "dynamicConfigFile") {
     ps.dynamicConfigFile = nonEmpty(ps, p, "a file path");
@@ -699,8 +706,8 @@ void parseMembers(Parser& ps) {
 void readDynamicConfig(Parser& ps) {
   std::ifstream in(ps.dynamicConfigFile, std::ios::binary);
   if (!in) {
-    throw ConfigError(fmt::format("{}: cannot read dynamicConfigFile {}", ps.at("dynamicConfigFile"),
-                                  ps.dynamicConfigFile));
+    throw ConfigError(fmt::format("{}: cannot read dynamicConfigFile {}",
+                                  ps.at("dynamicConfigFile"), ps.dynamicConfigFile));
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -788,7 +795,8 @@ void checkText(Parser& ps) {
     if (observers > 0) throw ConfigError(src + ": observers without a quorum");
     c.warnings.push_back(src + ": only one server specified; running standalone");
   } else if (participants <= 2) {
-    c.warnings.push_back(src + ": no server failure will be tolerated; you need at least 3 servers");
+    c.warnings.push_back(src +
+                         ": no server failure will be tolerated; you need at least 3 servers");
   } else if (participants % 2 == 0) {
     c.warnings.push_back(src + ": non-optimal configuration, consider an odd number of servers");
   }
@@ -824,10 +832,10 @@ void checkWithMyid(Parser& ps, const std::string& myidFile) {
     const ServerEntry& me = it->second;
     const std::string lineWhere = fmt::format("server.{} in {}", me.id, ps.memberSource);
     if (me.clientPort != 0 && ps.clientPortGiven) {
-      const bool same = wildcard(c.clientPortAddress)
-                            ? c.clientPort == me.clientPort
-                            : c.clientPort == me.clientPort && !wildcard(me.clientHost) &&
-                                  canonicalHost(c.clientPortAddress) == canonicalHost(me.clientHost);
+      const bool sameHost = wildcard(c.clientPortAddress) ||
+                            (!wildcard(me.clientHost) &&
+                             canonicalHost(c.clientPortAddress) == canonicalHost(me.clientHost));
+      const bool same = sameHost && c.clientPort == me.clientPort;
       if (!same) {
         const std::string where =
             ps.at(ps.clientPortAddressGiven ? "clientPortAddress" : "clientPort");
@@ -871,7 +879,12 @@ Parser parseText(const std::string& text, const std::string& source) {
   Parser ps;
   ps.source = source;
   ps.cfg.sourcePath = source;
-  ps.cfg.clientPort = 0;  // a file must say which port; the default is for defaultConfig()
+  // QuorumPeerConfig's own defaults, which differ from the embedded default's: no client port,
+  // tickTime 3000 (ZooKeeperServer.DEFAULT_TICK_TIME), init/syncLimit unset.
+  ps.cfg.clientPort = 0;
+  ps.cfg.tickTime = 3000;
+  ps.cfg.initLimit = 0;
+  ps.cfg.syncLimit = 0;
   std::vector<Property> props = readProperties(text, source);
 
   // Properties keeps the last value of a key; say so, since ZooKeeper silently does the same.
@@ -898,8 +911,9 @@ uint64_t dirSize(const fs::path& dir) {
   std::error_code ec;
   uint64_t total = 0;
   if (!fs::is_directory(dir, ec)) return 0;
-  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  const auto options = fs::directory_options::skip_permission_denied;
+  auto it = fs::recursive_directory_iterator(dir, options, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code fileEc;
     if (it->is_regular_file(fileEc)) {
       auto size = it->file_size(fileEc);
@@ -923,8 +937,7 @@ std::string absolutePath(const std::string& p) {
 bool ServerConfig::fourLetterWordAllowed(const std::string& word) const {
   if (word == "srvr") return true;
   if (fourLetterWords.count(word)) return true;
-  return fourLetterWords.count("*") &&
-         std::find(std::begin(kFourLetterWords), std::end(kFourLetterWords), word) != std::end(kFourLetterWords);
+  return fourLetterWords.count("*") && knownWord(word);  // set by hand, not by the parser
 }
 
 ServerConfig parseConfig(const std::string& text, const std::string& source) {
@@ -971,7 +984,8 @@ ServerConfig defaultConfig() {
   c.dataDir = "./data";
   c.minSessionTimeout = c.tickTime * 2;
   c.maxSessionTimeout = c.tickTime * 20;
-  c.fourLetterWords = std::set<std::string>(std::begin(kFourLetterWords), std::end(kFourLetterWords));
+  c.fourLetterWords =
+      std::set<std::string>(std::begin(kFourLetterWords), std::end(kFourLetterWords));
   c.adminEnableServer = false;
   return c;
 }

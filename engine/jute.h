@@ -47,6 +47,16 @@ class JuteReader {
     return v;
   }
   std::string readBuffer() { return std::string(readBufferView()); }
+  // As readBuffer, telling a null buffer (length -1) from an empty one.
+  std::string readBuffer(bool& isNull) {
+    int32_t len = readInt();
+    isNull = len < 0;
+    if (isNull) return {};
+    need(size_t(len));
+    std::string v(p_, size_t(len));
+    p_ += len;
+    return v;
+  }
   std::string readString() { return readBuffer(); }
   // A vector's element count, checked against what is left (each element is >= minSize bytes).
   int32_t readCount(size_t minElementSize = 1) {
@@ -88,6 +98,7 @@ class JuteWriter {
     writeInt(int32_t(uint64_t(v) & 0xffffffffu));
   }
   void writeBool(bool v) { out_.push_back(v ? 1 : 0); }
+  void writeNullBuffer() { writeInt(-1); }
   void writeBuffer(std::string_view v) {
     writeInt(int32_t(v.size()));
     out_.append(v);

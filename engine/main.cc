@@ -69,9 +69,15 @@ int usage(std::ostream& out, int code) {
 // ---------------------------------------------------------------------------------------------
 // Where things live: next to the data, as zkServer.sh keeps its pid file.
 
-std::string logDir(const ServerConfig& c) { return c.dataLogDir.empty() ? c.dataDir : c.dataLogDir; }
-std::string logFile(const ServerConfig& c) { return (fs::path(logDir(c)) / "graphkeeper.log").string(); }
-std::string outFile(const ServerConfig& c) { return (fs::path(logDir(c)) / "graphkeeper.out").string(); }
+std::string logDir(const ServerConfig& c) {
+  return c.dataLogDir.empty() ? c.dataDir : c.dataLogDir;
+}
+std::string logFile(const ServerConfig& c) {
+  return (fs::path(logDir(c)) / "graphkeeper.log").string();
+}
+std::string outFile(const ServerConfig& c) {
+  return (fs::path(logDir(c)) / "graphkeeper.out").string();
+}
 std::string pidFile(const ServerConfig& c) {
   return (fs::path(c.dataDir) / "graphkeeper_server.pid").string();
 }
@@ -401,15 +407,16 @@ int cmdStart(const Loaded& loaded, const Options& opts) {
   while (Clock::now() < deadline) {
     pollfd p{ready[0], POLLIN, 0};
     if (::poll(&p, 1, 100) == 1) {
-      char* dst = reinterpret_cast<char*>(&daemonPid) + got;
-      ssize_t n = ::read(ready[0], got < sizeof daemonPid ? dst : nullptr,
-                         got < sizeof daemonPid ? sizeof daemonPid - got : 0);
+      char buf[sizeof daemonPid];
+      ssize_t n = ::read(ready[0], buf, sizeof buf);
       if (n == 0 || (n < 0 && errno != EINTR)) {  // EOF: the daemon is gone
         ::close(ready[0]);
         printFailure(config);
         return kExitFailed;
       }
-      if (n > 0) got += static_cast<size_t>(n);
+      for (ssize_t i = 0; i < n && got < sizeof daemonPid; ++i) {
+        reinterpret_cast<char*>(&daemonPid)[got++] = buf[i];
+      }
     }
     if (got < sizeof daemonPid) continue;
     if (int fd = connectTo(host, config.clientPort, 200); fd >= 0) {
@@ -440,13 +447,19 @@ int cmdStop(const Loaded& loaded) {
   if (!pid || !alive(*pid) || !isGraphkeeper(*pid)) {
     ::unlink(pidPath.c_str());
     std::cout << "no graphkeeper to stop (";
-    if (pid) std::cout << "process " << *pid << " is not running";
-    else std::cout << "no pid in " << pidPath;
-    std::cout << "; removed " << pidPath << ")" << std::endl;
+    if (!pid) {
+      std::cout << "no pid in " << pidPath;
+    } else if (!alive(*pid)) {
+      std::cout << "process " << *pid << " is not running";
+    } else {
+      std::cout << "process " << *pid << " is not graphkeeper";
+    }
+    std::cout << "; removed the stale " << pidPath << ")" << std::endl;
     return kExitFailed;
   }
   if (::kill(*pid, SIGTERM) != 0) {
-    std::cout << "FAILED TO STOP (kill " << *pid << ": " << std::strerror(errno) << ")" << std::endl;
+    std::cout << "FAILED TO STOP (kill " << *pid << ": " << std::strerror(errno) << ")"
+              << std::endl;
     return kExitFailed;
   }
   const auto deadline = Clock::now() + kStopTimeout;

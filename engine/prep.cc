@@ -122,8 +122,9 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
         return err::kBadArguments;
       }
       bool sequential = create_mode::sequential(c.flags);
-      if (validatePath(path, sequential)) return err::kBadArguments;
-      if (path == "/") return err::kNodeExists;
+      // As PrepRequestProcessor: ACL, parent and permission first; the path is validated only
+      // once the suffix is on. So "/a//b" is NONODE (no parent "/a/"), "create -s /" makes
+      // "/0000000001" and "create /" is NODEEXISTS, as on ZooKeeper 3.8.
       graph::AclList acl;
       if (int32_t e = fixupAcl(who, c.acl, acl)) return e;
       std::string parentPath = lastSlash == 0 ? std::string("/") : path.substr(0, lastSlash);
@@ -137,6 +138,8 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
         finalPath += suffix;
       }
       if (validatePath(finalPath, false)) return err::kBadArguments;
+      // LMDB keys are bounded; ZooKeeper's paths are not. Refuse rather than fail at apply.
+      if (finalPath.size() > graph::ZnodeStore::kMaxPathBytes) return err::kBadArguments;
       if (s.lookup(finalPath)) return err::kNodeExists;
       if (parent->stat.ephemeralOwner != 0) return err::kNoChildrenForEphemerals;
 
@@ -155,7 +158,7 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       result.path = finalPath;
       result.stat = node.stat;
       op.txnOp = graph::CreateOp{finalPath, std::move(c.data), std::move(acl),
-                                 node.stat.ephemeralOwner};
+                                 node.stat.ephemeralOwner, c.dataNull};
       return err::kOk;
     }
     case op::kDelete: {
@@ -165,7 +168,7 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
           isSpecialPath(path)) {
         return err::kBadArguments;
       }
-      if (validatePath(path, false)) return err::kBadArguments;
+      // No validatePath (getParentPathAndValidate): "/a/" or "/a//b" name no node, NONODE.
       std::string parentPath = lastSlash == 0 ? std::string("/") : path.substr(0, lastSlash);
       auto parent = s.lookup(parentPath);
       if (!parent) return err::kNoNode;
@@ -197,7 +200,7 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       node->stat.dataLength = int32_t(r.data.size());
       s.put(r.path, *node, zxid);
       result.stat = node->stat;
-      op.txnOp = graph::SetDataOp{r.path, std::move(r.data), next};
+      op.txnOp = graph::SetDataOp{r.path, std::move(r.data), next, r.dataNull};
       return err::kOk;
     }
     case op::kSetAcl: {

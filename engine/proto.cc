@@ -93,7 +93,7 @@ void writeAclList(JuteWriter& w, const graph::AclList& acl) {
 CreateRequest readCreateRequest(JuteReader& r, bool withTtl) {
   CreateRequest c;
   c.path = r.readString();
-  c.data = r.readBuffer();
+  c.data = r.readBuffer(c.dataNull);
   c.acl = readAclList(r);
   c.flags = r.readInt();
   if (withTtl) c.ttl = r.readLong();
@@ -117,7 +117,7 @@ PathWatch readPathWatch(JuteReader& r) {
 SetDataRequest readSetDataRequest(JuteReader& r) {
   SetDataRequest s;
   s.path = r.readString();
-  s.data = r.readBuffer();
+  s.data = r.readBuffer(s.dataNull);
   s.version = r.readInt();
   return s;
 }

@@ -86,6 +86,7 @@ void writeAclList(JuteWriter& w, const graph::AclList& acl);
 struct CreateRequest {
   std::string path;
   std::string data;
+  bool dataNull = false;
   graph::AclList acl;
   int32_t flags = 0;
   int64_t ttl = -1;  // createTTL only
@@ -107,6 +108,7 @@ PathWatch readPathWatch(JuteReader& r);
 struct SetDataRequest {
   std::string path;
   std::string data;
+  bool dataNull = false;
   int32_t version = -1;
 };
 SetDataRequest readSetDataRequest(JuteReader& r);

@@ -624,8 +624,8 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         closeConnection(c, "malformed request");
         return true;
       }
-      if (!p.txn) {
-        // Refused at prepare: nothing to apply, the error goes out in order.
+      if (!p.txn && pending.empty() && inFlight.empty()) {
+        // Refused against committed state only: answer now, in order.
         pushReady(c, encodeWriteReply(xidv, type, p, appliedZxid));
         noteLatency(c, started, xidv, abbrev(type));
         return true;
@@ -638,6 +638,13 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       w.prepared = std::move(p);
       c.slots.push_back(Connection::Slot{});
       c.writesInFlight++;
+      if (!w.prepared.txn) {
+        // Refused against a state that includes writes not yet applied (NODEEXISTS because
+        // another client's create is pending, say). The client must not hear of it before
+        // that state is visible to its next read, so the refusal rides with the newest write.
+        (pending.empty() ? inFlight : pending).push_back(std::move(w));
+        return true;
+      }
       enqueueWrite(std::move(w));
       return true;
     }
@@ -739,10 +746,15 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         if (!aclAllows(c.who, meta->acl, perm::kRead)) return error(err::kNoAuth);
         graph::Stat st;
         std::string_view data;
-        snap->getData(q.path, st, data);
+        bool dataNull = false;
+        snap->getData(q.path, st, data, &dataNull);
         if (q.watch) watches.addDataWatch(q.path, c.id);
         header(xidv, 0);
-        w.writeBuffer(data);
+        if (dataNull) {
+          w.writeNullBuffer();
+        } else {
+          w.writeBuffer(data);
+        }
         writeStat(w, st);
         return finish();
       }
@@ -776,6 +788,36 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         if (validatePath(path, false)) return error(err::kBadArguments);
         header(xidv, 0);
         w.writeString(path);
+        return finish();
+      }
+      case op::kGetAllChildrenNumber: {
+        std::string path = r.readString();
+        if (validatePath(path, false)) return error(err::kBadArguments);
+        auto meta = snap->meta(path);
+        if (!meta) return error(err::kNoNode);
+        if (!aclAllows(c.who, meta->acl, perm::kRead)) return error(err::kNoAuth);
+        header(xidv, 0);
+        w.writeInt(int32_t(snap->descendantCount(path)));
+        return finish();
+      }
+      case op::kGetEphemerals: {
+        std::string prefix = r.readString();
+        if (validatePath(prefix, false)) return error(err::kBadArguments);
+        std::vector<std::string> eph = snap->ephemerals(c.sessionId);
+        if (prefix != "/") {
+          std::erase_if(eph, [&](const std::string& p) { return !p.starts_with(prefix); });
+        }
+        header(xidv, 0);
+        w.writeStringVector(eph);
+        return finish();
+      }
+      case op::kWhoAmI: {
+        header(xidv, 0);
+        w.writeInt(int32_t(c.who.authIds.size()));
+        for (const auto& id : c.who.authIds) {
+          w.writeString(id.scheme);
+          w.writeString(id.id);
+        }
         return finish();
       }
       case op::kSetWatches:
@@ -914,6 +956,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     std::vector<replication::Entry> entries;
     entries.reserve(pending.size());
     for (auto& w : pending) {
+      if (!w.prepared.txn) continue;  // a refusal riding with the writes before it
       entries.push_back(replication::Entry{w.prepared.txn->zxid, graph::encodeTxn(*w.prepared.txn)});
     }
     inFlight.swap(pending);
@@ -969,9 +1012,18 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
 
     std::vector<Connection*> touched;
     for (auto& w : batch) {
+      Connection* c = w.connId ? findConn(w.connId) : nullptr;
+      if (!w.prepared.txn) {
+        if (c) {
+          fillSlot(*c, encodeWriteReply(w.xid, w.opcode, w.prepared, appliedZxid));
+          noteLatency(*c, w.receivedMs, w.xid, abbrev(w.opcode));
+          c->writesInFlight--;
+          touched.push_back(c);
+        }
+        continue;
+      }
       const graph::Txn& txn = *w.prepared.txn;
       fireWatches(txn);
-      Connection* c = w.connId ? findConn(w.connId) : nullptr;
       switch (w.kind) {
         case WriteKind::Client:
           if (c) {
@@ -1078,6 +1130,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
   // --- four-letter words ----------------------------------------------------------------
 
   void answerFourLetterWord(Connection& c, const std::string& word) {
+    c.received = 1;  // ZooKeeper counts the word itself as a packet received
     if (word == "crst") {
       for (auto& [id, cc] : conns) {
         cc->received = cc->sent = 0;
@@ -1088,7 +1141,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       packetsReceived = packetsSent = 0;
       minLatency = maxLatency = totalLatency = latencyCount = 0;
     }
-    auto reply = fourLetterReply(word, gatherStats(), cfg);
+    auto reply = fourLetterReply(word, gatherStats(&c), cfg);
     if (!reply) {
       closeConnection(c, "unknown four-letter word");
       return;
@@ -1108,7 +1161,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     return total;
   }
 
-  ServerStats gatherStats() {
+  ServerStats gatherStats(const Connection* asking) {
     ServerStats s;
     s.version = kVersion;
     s.mode = "standalone";
@@ -1116,20 +1169,23 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     s.znodeCount = snap->znodeCount();
     s.ephemeralCount = snap->ephemeralCount();
     s.watchCount = watches.dataWatchCount() + watches.childWatchCount();
-    s.watchedPathCount = watches.watchedPathCount();
-    s.watcherConnections = watches.watcherCount();
+    s.dataWatchCount = watches.dataWatchCount();
+    s.watchedPathCount = watches.dataPathCount();
+    s.watcherConnections = watches.dataWatcherCount();
     std::unordered_map<uint64_t, int64_t> sessionOf;
     for (auto& [id, c] : conns) sessionOf[id] = c->sessionId;
-    for (auto& [path, ws] : watches.byPath()) {
+    for (auto& [path, ws] : watches.dataWatchesByPath()) {
       std::vector<int64_t> sids;
       for (auto w : ws) sids.push_back(sessionOf[w]);
       s.watchesByPath.emplace_back(path, std::move(sids));
     }
-    for (auto& [w, paths] : watches.byWatcherList()) {
+    for (auto& [w, paths] : watches.dataWatchesByWatcher()) {
       s.watchesBySession.emplace_back(sessionOf[w], std::move(paths));
     }
+    int64_t wallNow = wallMs(), monoNow = monoMs();
     for (const auto& [id, sess] : sessions.all()) {
       s.sessions.emplace_back(id, sess.timeoutMs);
+      s.sessionExpiry.emplace_back(id, wallNow + (sess.deadlineMs - monoNow));
       auto eph = snap->ephemerals(id);
       if (!eph.empty()) s.ephemeralsBySession.emplace_back(id, std::move(eph));
     }
@@ -1141,6 +1197,8 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     s.minLatencyMs = minLatency;
     s.maxLatencyMs = maxLatency;
     s.avgLatencyMs = latencyCount ? totalLatency / latencyCount : 0;
+    s.latencyCount = uint64_t(latencyCount);
+    s.totalLatencyMs = totalLatency;
     for (auto& [id, c] : conns) {
       if (c->closed) continue;
       s.aliveConnections++;
@@ -1161,6 +1219,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       cs.maxLatencyMs = c->maxLatency;
       cs.avgLatencyMs = c->latencyCount ? c->totalLatency / c->latencyCount : 0;
       cs.establishedMs = c->established;
+      cs.interestOps = c.get() == asking ? 0 : 1;
       s.connections.push_back(std::move(cs));
     }
     s.dataDirBytes = dirBytes(cfg.dataDir);
@@ -1212,23 +1271,26 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     GK_LOG_INFO("binding to port {}:{}", host == "*" ? "0.0.0.0" : host, cfg.clientPort);
     tasks = kj::heap<kj::TaskSet>(*this);
 
-    kj::UnixEventPort::FdObserver doneObserver(ioContext.unixEventPort, doneFd,
-                                               kj::UnixEventPort::FdObserver::OBSERVE_READ);
-    kj::UnixEventPort::FdObserver stopObserver(ioContext.unixEventPort, stopFd,
-                                               kj::UnixEventPort::FdObserver::OBSERVE_READ);
-    tasks->add(acceptLoop());
-    tasks->add(completionLoop(doneObserver));
-    tasks->add(expiryLoop());
-    GK_LOG_INFO("GraphKeeper {} serving, mode standalone, zxid {}", kVersion, hex(appliedZxid));
+    {
+      // The observers must go before the fds they watch are closed.
+      kj::UnixEventPort::FdObserver doneObserver(ioContext.unixEventPort, doneFd,
+                                                 kj::UnixEventPort::FdObserver::OBSERVE_READ);
+      kj::UnixEventPort::FdObserver stopObserver(ioContext.unixEventPort, stopFd,
+                                                 kj::UnixEventPort::FdObserver::OBSERVE_READ);
+      tasks->add(acceptLoop());
+      tasks->add(completionLoop(doneObserver));
+      tasks->add(expiryLoop());
+      GK_LOG_INFO("GraphKeeper {} serving, mode standalone, zxid {}", kVersion, hex(appliedZxid));
 
-    stopObserver.whenBecomesReadable().wait(ioContext.waitScope);
-    GK_LOG_INFO("shutting down");
+      stopObserver.whenBecomesReadable().wait(ioContext.waitScope);
+      GK_LOG_INFO("shutting down");
 
-    // Let the batch being applied finish so its txns are durable, then drop everything.
-    quorum.reset();
-    listener = nullptr;
-    conns.clear();
-    tasks = nullptr;
+      // Let the batch being applied finish so its txns are durable, then drop everything.
+      quorum.reset();
+      listener = nullptr;
+      conns.clear();
+      tasks = nullptr;
+    }
     io = nullptr;
     ::close(doneFd);
     doneFd = -1;

@@ -82,6 +82,36 @@ std::vector<std::pair<std::string, std::vector<WatcherId>>> WatchManager::byPath
   return out;
 }
 
+size_t WatchManager::dataWatcherCount() const {
+  size_t n = 0;
+  for (const auto& [w, owned] : byWatcher_) n += owned.data.empty() ? 0 : 1;
+  return n;
+}
+
+std::vector<std::pair<std::string, std::vector<WatcherId>>> WatchManager::dataWatchesByPath() const {
+  std::vector<std::pair<std::string, std::vector<WatcherId>>> out;
+  for (const auto& [path, ws] : data_) {
+    std::vector<WatcherId> sorted(ws.begin(), ws.end());
+    std::sort(sorted.begin(), sorted.end());
+    out.emplace_back(path, std::move(sorted));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::pair<WatcherId, std::vector<std::string>>> WatchManager::dataWatchesByWatcher()
+    const {
+  std::vector<std::pair<WatcherId, std::vector<std::string>>> out;
+  for (const auto& [w, owned] : byWatcher_) {
+    if (owned.data.empty()) continue;
+    std::vector<std::string> paths(owned.data.begin(), owned.data.end());
+    std::sort(paths.begin(), paths.end());
+    out.emplace_back(w, std::move(paths));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::pair<WatcherId, std::vector<std::string>>> WatchManager::byWatcherList() const {
   std::vector<std::pair<WatcherId, std::vector<std::string>>> out;
   for (const auto& [w, owned] : byWatcher_) {

@@ -29,7 +29,12 @@ class WatchManager {
   size_t childWatchCount() const { return childCount_; }
   size_t watchedPathCount() const { return data_.size() + child_.size(); }
   size_t watcherCount() const { return byWatcher_.size(); }
-  // path -> watchers, for wchp/wchc
+  // Data watches only, as ZooKeeper's wchs/wchp/wchc report them.
+  size_t dataPathCount() const { return data_.size(); }
+  size_t dataWatcherCount() const;
+  std::vector<std::pair<std::string, std::vector<WatcherId>>> dataWatchesByPath() const;
+  std::vector<std::pair<WatcherId, std::vector<std::string>>> dataWatchesByWatcher() const;
+  // path -> watchers, data and child watches together
   std::vector<std::pair<std::string, std::vector<WatcherId>>> byPath() const;
   std::vector<std::pair<WatcherId, std::vector<std::string>>> byWatcherList() const;
 

@@ -13,7 +13,7 @@ void writeNodeHeader(const NodeHeader& h, char* out) {
   storeLE(out + 36, s.cversion);
   storeLE(out + 40, s.aversion);
   storeLE(out + 44, s.ephemeralOwner);
-  storeLE(out + 52, s.dataLength);
+  storeLE(out + 52, h.dataNull ? int32_t(-1) : s.dataLength);
   storeLE(out + 56, s.numChildren);
   storeLE(out + 60, s.pzxid);
   storeLE(out + 68, h.childSeq);
@@ -39,6 +39,11 @@ bool readNodeValue(std::string_view value, NodeHeader& h, std::string_view& data
   h.childSeq = loadLE<int64_t>(in + 68);
   h.aclId = loadLE<uint64_t>(in + 76);
   data = value.substr(kNodeHeaderBytes);
+  h.dataNull = s.dataLength == -1;
+  if (h.dataNull) {
+    s.dataLength = 0;
+    return data.empty();
+  }
   return s.dataLength >= 0 && static_cast<size_t>(s.dataLength) == data.size();
 }
 

@@ -18,6 +18,9 @@ struct NodeHeader {
   Stat stat;
   int64_t childSeq = 0;
   uint64_t aclId = 0;
+  // ZooKeeper keeps null data apart from empty data (a client reads back null, length -1);
+  // stored as dataLength -1, reported in Stat as 0.
+  bool dataNull = false;
 };
 inline constexpr size_t kNodeHeaderBytes = 8 * 4 + 4 * 3 + 8 + 4 * 2 + 8 + 8 + 8;
 

@@ -81,6 +81,7 @@ void StoreWriter::create(const CreateOp& op) {
   h.stat.ctime = h.stat.mtime = time_;
   h.stat.ephemeralOwner = op.ephemeralOwner;
   h.stat.dataLength = static_cast<int32_t>(op.data.size());
+  h.dataNull = op.dataNull;
   h.aclId = acquireAcl(op.acl);
   putNode(op.path, h, op.data, MDB_NOOVERWRITE);
   touchParent(op.path, +1);
@@ -125,6 +126,7 @@ void StoreWriter::setData(const SetDataOp& op) {
   h.stat.mzxid = zxid_;
   h.stat.mtime = time_;
   h.stat.dataLength = static_cast<int32_t>(op.data.size());
+  h.dataNull = op.dataNull;
   putNode(op.path, h, op.data, 0);
 }
 
@@ -299,17 +301,21 @@ void StoreWriter::bootstrap(MDB_txn* txn) {
   opName_ = "bootstrap";
   opPath_ = {};
   const AclList worldAnyone{Acl{31, "world", "anyone"}};  // ZooDefs.Ids.OPEN_ACL_UNSAFE
+  // /zookeeper/config is read-only to clients (ZooDefs.Ids.READ_ACL_UNSAFE), as in 3.5+.
+  const AclList worldRead{Acl{1, "world", "anyone"}};
   // Stats as a fresh ZooKeeper shows them: everything zero but numChildren.
   struct Initial {
     std::string_view path;
     int32_t numChildren;
+    const AclList& acl;
   };
-  for (const Initial& n : {Initial{"/", 1}, Initial{"/zookeeper", 2},
-                           Initial{"/zookeeper/config", 0}, Initial{"/zookeeper/quota", 0}}) {
+  for (const Initial& n :
+       {Initial{"/", 1, worldAnyone}, Initial{"/zookeeper", 2, worldAnyone},
+        Initial{"/zookeeper/config", 0, worldRead}, Initial{"/zookeeper/quota", 0, worldAnyone}}) {
     opPath_ = n.path;
     NodeHeader h;
     h.stat.numChildren = n.numChildren;
-    h.aclId = acquireAcl(worldAnyone);
+    h.aclId = acquireAcl(n.acl);
     putNode(n.path, h, {}, MDB_NOOVERWRITE);
   }
 }

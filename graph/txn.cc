@@ -41,11 +41,11 @@ size_t opBytes(const TxnOp& op) {
                  [](const auto& o) -> size_t {
                    using T = std::decay_t<decltype(o)>;
                    if constexpr (std::is_same_v<T, CreateOp>)
-                     return 8 + o.path.size() + o.data.size() + aclBytes(o.acl) + 8;
+                     return 9 + o.path.size() + o.data.size() + aclBytes(o.acl) + 8;
                    else if constexpr (std::is_same_v<T, DeleteOp>)
                      return 4 + o.path.size();
                    else if constexpr (std::is_same_v<T, SetDataOp>)
-                     return 8 + o.path.size() + o.data.size() + 4;
+                     return 9 + o.path.size() + o.data.size() + 4;
                    else if constexpr (std::is_same_v<T, SetAclOp>)
                      return 4 + o.path.size() + aclBytes(o.acl) + 4;
                    else if constexpr (std::is_same_v<T, CreateSessionOp>)
@@ -67,6 +67,7 @@ void writeOp(ByteWriter& w, const TxnOp& op) {
         if constexpr (std::is_same_v<T, CreateOp>) {
           w.putBytes(o.path);
           w.putBytes(o.data);
+          w.put(static_cast<uint8_t>(o.dataNull));
           appendAclList(w, o.acl);
           w.put(o.ephemeralOwner);
         } else if constexpr (std::is_same_v<T, DeleteOp>) {
@@ -74,6 +75,7 @@ void writeOp(ByteWriter& w, const TxnOp& op) {
         } else if constexpr (std::is_same_v<T, SetDataOp>) {
           w.putBytes(o.path);
           w.putBytes(o.data);
+          w.put(static_cast<uint8_t>(o.dataNull));
           w.put(o.newVersion);
         } else if constexpr (std::is_same_v<T, SetAclOp>) {
           w.putBytes(o.path);
@@ -98,9 +100,11 @@ bool readOp(ByteReader& r, TxnOp& out) {
   switch (tag) {
     case tagOf<CreateOp>: {
       CreateOp o;
-      if (!r.getString(o.path) || !r.getString(o.data) || !readAclList(r, o.acl) ||
-          !r.get(o.ephemeralOwner))
+      uint8_t null = 0;
+      if (!r.getString(o.path) || !r.getString(o.data) || !r.get(null) || null > 1 ||
+          !readAclList(r, o.acl) || !r.get(o.ephemeralOwner))
         return false;
+      o.dataNull = null == 1;
       out = std::move(o);
       return true;
     }
@@ -112,7 +116,11 @@ bool readOp(ByteReader& r, TxnOp& out) {
     }
     case tagOf<SetDataOp>: {
       SetDataOp o;
-      if (!r.getString(o.path) || !r.getString(o.data) || !r.get(o.newVersion)) return false;
+      uint8_t null = 0;
+      if (!r.getString(o.path) || !r.getString(o.data) || !r.get(null) || null > 1 ||
+          !r.get(o.newVersion))
+        return false;
+      o.dataNull = null == 1;
       out = std::move(o);
       return true;
     }

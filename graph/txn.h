@@ -20,6 +20,7 @@ struct CreateOp {
   std::string data;
   AclList acl;
   int64_t ephemeralOwner = 0;  // 0 = persistent
+  bool dataNull = false;       // the client sent null, not empty, data
   bool operator==(const CreateOp&) const = default;
 };
 struct DeleteOp {
@@ -30,6 +31,7 @@ struct SetDataOp {
   std::string path;
   std::string data;
   int32_t newVersion = 0;  // the version the node has after this op
+  bool dataNull = false;
   bool operator==(const SetDataOp&) const = default;
 };
 struct SetAclOp {

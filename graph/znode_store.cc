@@ -189,13 +189,16 @@ std::optional<Stat> Snapshot::stat(std::string_view path) const {
   return s;
 }
 
-bool Snapshot::getData(std::string_view path, Stat& stat, std::string_view& data) const {
+bool Snapshot::getData(std::string_view path, Stat& stat, std::string_view& data,
+                       bool* dataNull) const {
   if (!isValidPath(path)) return false;
   KeyBuf key = treeKey(path);
   std::string_view value;
   if (!key.ok() || !lmdbGet(txn_, store_->dbs_->dbi.tree, key.view(), value, "mdb_get tree"))
     return false;
-  stat = nodeHeader(value, path, data).stat;
+  NodeHeader h = nodeHeader(value, path, data);
+  stat = h.stat;
+  if (dataNull) *dataNull = h.dataNull;
   return true;
 }
 
@@ -224,6 +227,20 @@ std::vector<std::string> Snapshot::children(std::string_view path) const {
   scanPrefix(txn_, store_->dbs_->dbi.tree, prefix.view(),
              [&](std::string_view key, std::string_view) { names.emplace_back(key.substr(skip)); });
   return names;
+}
+
+uint64_t Snapshot::descendantCount(std::string_view path) const {
+  if (!isValidPath(path)) return 0;
+  if (path == "/") return znodeCount() - 1;
+  // Children are the keys `path \0 name`; deeper nodes have parents `path/...`.
+  uint64_t n = 0;
+  auto count = [&n](std::string_view, std::string_view) { ++n; };
+  std::string prefix(path);
+  prefix += '\0';
+  scanPrefix(txn_, store_->dbs_->dbi.tree, prefix, count);
+  prefix.back() = '/';
+  scanPrefix(txn_, store_->dbs_->dbi.tree, prefix, count);
+  return n;
 }
 
 std::vector<std::string> Snapshot::ephemerals(int64_t sessionId) const {

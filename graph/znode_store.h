@@ -51,10 +51,13 @@ class Snapshot {
   int64_t lastZxid() const;
   std::optional<Stat> stat(std::string_view path) const;
   // Stat and a view of the data; the view is valid until this snapshot is refreshed or dies.
-  bool getData(std::string_view path, Stat& stat, std::string_view& data) const;
+  // `dataNull` (optional) tells null data (as a client sent it) from empty data.
+  bool getData(std::string_view path, Stat& stat, std::string_view& data,
+               bool* dataNull = nullptr) const;
   std::optional<ZnodeMeta> meta(std::string_view path) const;  // stat, childSeq and ACL
   std::vector<std::string> children(std::string_view path) const;  // names, sorted
   std::vector<std::string> ephemerals(int64_t sessionId) const;    // paths, sorted
+  uint64_t descendantCount(std::string_view path) const;  // all nodes below path
   std::vector<SessionRecord> sessions() const;
   uint64_t znodeCount() const;
   uint64_t ephemeralCount() const;

@@ -7,6 +7,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import Server  # noqa: E402
 
 
+def pytest_configure(config):
+    # kazoo 2.8's recipes call threading.Event.isSet(): noise, not a finding
+    config.addinivalue_line("filterwarnings", "ignore:isSet\\(\\) is deprecated:DeprecationWarning")
+
+
 @pytest.fixture
 def server():
     """A fresh server on a free loopback port, ended after the test."""

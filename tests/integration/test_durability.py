@@ -354,11 +354,12 @@ class Durability:
               f"acked {stats['acked']} (creates {stats['acked_create']}, multis "
               f"{stats['acked_multi']}, sets {stats['acked_set']}, deletes "
               f"{stats['acked_delete']}), unacked {stats['sent'] - stats['acked']} "
-              f"(applied anyway {stats['unacked_applied']}); znodes expected {stats['expected']}, "
-              f"found {stats['found']}; restart {restart_s:.2f}s, round {total:.2f}s", flush=True)
+              f"(applied anyway {stats['unacked_applied']}); znodes that must exist "
+              f"{stats['expected']}, found {stats['found']}; restart {restart_s:.2f}s, "
+              f"round {total:.2f}s", flush=True)
         if problems:
-            pytest.fail(f"round {rnd} (seed {SEED}, killed {delay * 1000:.0f} ms into the load):\n  "
-                        + "\n  ".join(problems) + "\n--- server log tail ---\n"
+            pytest.fail(f"round {rnd} (seed {SEED}, killed {delay * 1000:.0f} ms into the "
+                        f"load):\n  " + "\n  ".join(problems) + "\n--- server log tail ---\n"
                         + self.server.log_tail(), pytrace=False)
 
     def verify(self, rnd, writers):
@@ -380,7 +381,8 @@ class Durability:
                         sent_paths.update(zip(op.paths, op.datas))
             phantom = sorted(n for n in children if f"{base}/{n}" not in sent_paths)
             if phantom:
-                problems.append(f"{len(phantom)} znodes exist that were never sent: {short(phantom)}")
+                problems.append(f"{len(phantom)} znodes exist that were never sent: "
+                                f"{short(phantom)}")
 
             present = {f"{base}/{n}" for n in children}
             got = get_all(c, sorted(present & sent_paths.keys()))
@@ -457,15 +459,18 @@ class Durability:
                         continue
                     data, stat = res
                     if data != counter_data(p, stat.version):
-                        counter_problems.append(f"counter {p}: data {data[:60]!r} does not match its "
-                                        f"version {stat.version} (torn or lost setData)")
+                        counter_problems.append(
+                            f"counter {p}: data {data[:60]!r} does not match its version "
+                            f"{stat.version} (torn or lost setData)")
                     if stat.version < last_acked:
                         lost_sets = True
-                        counter_problems.append(f"counter {p}: version {stat.version} but set to "
-                                        f"{last_acked} was acknowledged (lost setData)")
+                        counter_problems.append(
+                            f"counter {p}: version {stat.version} but set to {last_acked} was "
+                            f"acknowledged (lost setData)")
                     if stat.version > last_sent:
-                        counter_problems.append(f"counter {p}: version {stat.version} beyond the last "
-                                        f"set sent ({last_sent})")
+                        counter_problems.append(
+                            f"counter {p}: version {stat.version} beyond the last set sent "
+                            f"({last_sent})")
                     self.counters[p] = stat.version
 
             # A session's requests are applied in order and the log is a prefix after a crash:
@@ -498,7 +503,8 @@ class Durability:
                 now = set(c.get_children(f"/dur/r{k}"))
                 if now != names:
                     problems.append(f"round {k}'s znodes changed after restart: missing "
-                                    f"{short(sorted(names - now))}; new {short(sorted(now - names))}")
+                                    f"{short(sorted(names - now))}; "
+                                    f"new {short(sorted(now - names))}")
             probes = set(c.get_children("/dur/probe"))
             if probes != self.probes:
                 problems.append(f"probes changed: missing {short(sorted(self.probes - probes))}; "

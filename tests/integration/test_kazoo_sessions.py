@@ -17,6 +17,7 @@ import time
 import pytest
 from kazoo.client import KazooClient
 from kazoo.protocol.states import EventType, KazooState
+from kazoo.retry import KazooRetry
 
 import zkwire
 
@@ -79,6 +80,11 @@ def victims():
     yield make
     for v in made:
         v.kill()
+
+
+def bounded_retry():
+    """Retries on connection loss, for 15 s at most."""
+    return KazooRetry(max_tries=50, delay=0.1, backoff=1.5, max_delay=1.0, deadline=15)
 
 
 def raw_connect(server, timeout_ms, sid=0, pw=b"\0" * 16):
@@ -173,13 +179,15 @@ def test_wrong_password_is_expired_and_leaves_session_alone(server, make_client)
     try:
         zk.start(timeout=15)
         assert zk.client_id[0] not in (0, sid)
-        assert zk.exists("/own").ephemeralOwner == sid
+        assert bounded_retry()(zk.exists, "/own").ephemeralOwner == sid
     finally:
         zk.stop()
         zk.close()
-    # the real owner is untouched
-    assert owner.exists("/own").ephemeralOwner == sid
-    assert owner.state == KazooState.CONNECTED
+    # The real owner keeps its session. (ZooKeeper 3.8 closes the session's current connection
+    # on any re-attach attempt, even one with a wrong password, so the owner may have to
+    # reconnect: hence the retry. Not closing it would be as good.)
+    assert bounded_retry()(owner.exists, "/own").ephemeralOwner == sid
+    assert owner.client_id[0] == sid
 
 
 def test_unknown_session_is_expired(server):

@@ -71,8 +71,7 @@ def test_ephemeral_sequential_ls_s_deleteall(server, zk):
     zk.create("/dir")
     assert zkcli(server, "create", "-s", "/dir/n", "d")[1] == ["Created /dir/n0000000000"]
     assert zkcli(server, "create", "-s", "/dir/n", "d")[1] == ["Created /dir/n0000000001"]
-    assert zk.get_children("/dir") == ["n0000000000", "n0000000001"] or \
-        sorted(zk.get_children("/dir")) == ["n0000000000", "n0000000001"]
+    assert sorted(zk.get_children("/dir")) == ["n0000000000", "n0000000001"]
 
     rc, out = zkcli(server, "ls", "-s", "/dir")
     assert rc == 0
@@ -121,3 +120,85 @@ def test_interactive_session(server, zk):
                    "5",  # /p, /p/kid, /zookeeper, /zookeeper/config, /zookeeper/quota
                    "/p", "/p/kid", "Created /nulldata", "null", "[nulldata, zookeeper]"]
     assert zk.get("/nulldata")[0] is None
+
+
+def split_watch_events(lines):
+    """Separates the watch events zkCli prints from its event thread (at any point between
+    command outputs) from the command outputs."""
+    events = {l for l in lines if l.startswith("WatchedEvent")}
+    return [l for l in lines if not l.startswith("WatchedEvent")], events
+
+
+def zkcli_all(server, script, timeout=60):
+    """Like zkcli(), keeping the WatchedEvent lines (minus connection state events)."""
+    p = subprocess.run([ZKCLI, "-server", server.hosts], input=script, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=timeout, text=True)
+    lines = [l for l in p.stdout.splitlines()
+             if l.strip() and not l.startswith(("SLF4J", "WATCHER::", "Connecting to",
+                                                 "Welcome to ZooKeeper", "JLine support"))
+             and "type:None" not in l]
+    return p.returncode, lines
+
+
+def test_interactive_newer_commands(server, zk):
+    # getEphemerals, whoami, addWatch (persistent recursive), removewatches, sync, ACLs,
+    # containers, TTL (refused: extended types are off by default)
+    script = "\n".join([
+        "create -e /ephx e",
+        "create /gw",
+        "getEphemerals /",
+        "whoami",
+        "addWatch -m PERSISTENT_RECURSIVE /gw",
+        "create /gw/a",
+        "set /gw/a x",
+        "create /gw/a/deep",
+        "removewatches /gw",
+        "create /gw/after",
+        "sync /gw",
+        "getAcl /gw",
+        "setAcl /gw world:anyone:r",
+        "getAcl /gw",
+        "set /gw z",
+        "create -c /cont",
+        "create -t 1000 /ttl",
+        "getAllChildrenNumber /gw",
+        "ls /gw",
+        "quit",
+    ]) + "\n"
+    rc, lines = zkcli_all(server, script)
+    assert rc == 0
+    out, events = split_watch_events(lines)
+    assert out == ["Created /ephx", "Created /gw", "[/ephx]", "Auth scheme: User",
+                   "ip: 127.0.0.1", "Created /gw/a", "Created /gw/a/deep", "Created /gw/after",
+                   "Sync is OK", "'world,'anyone", ": cdrwa", "'world,'anyone", ": r",
+                   "Insufficient permission : /gw", "Created /cont",
+                   "KeeperErrorCode = Unimplemented for /ttl", "3", "[a, after]"]
+    assert events == {
+        "WatchedEvent state:SyncConnected type:NodeCreated path:/gw/a",
+        "WatchedEvent state:SyncConnected type:NodeDataChanged path:/gw/a",
+        "WatchedEvent state:SyncConnected type:NodeCreated path:/gw/a/deep",
+        "WatchedEvent state:SyncConnected type:PersistentWatchRemoved path:/gw",
+    }
+    assert zk.exists("/cont").ephemeralOwner == 0  # containers show no owner
+    assert zk.exists("/ttl") is None
+    assert zk.get("/gw")[0] is None  # created without data; the set was refused
+
+
+def test_quota_stats_kept_by_server(server, zk):
+    script = "\n".join([
+        "create /q",
+        "setquota -n 5 /q",
+        "create /q/a abc",
+        "create /q/b",
+        "listquota /q",
+        "delete /q/b",
+        "quit",
+    ]) + "\n"
+    rc, out = zkcli(server, stdin=script)
+    assert rc == 0
+    assert out == ["Created /q", "Created /q/a", "Created /q/b",
+                   "absolute path is /zookeeper/quota/q/zookeeper_limits",
+                   "Output quota for /q count=5,bytes=-1=;byteHardLimit=-1;countHardLimit=-1",
+                   "Output stat for /q count=3,bytes=3"]
+    # the server keeps the stats node up to date: /q and /q/a, 3 bytes
+    assert zk.get("/zookeeper/quota/q/zookeeper_stats")[0] == b"count=2,bytes=3"

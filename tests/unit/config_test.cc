@@ -71,9 +71,11 @@ TEST_CASE("a minimal file gets ZooKeeper's defaults", "[config]") {
   CHECK(c.dataLogDir.empty());
   CHECK(c.clientPort == 2181);
   CHECK(c.clientPortAddress.empty());
-  CHECK(c.tickTime == 2000);
-  CHECK(c.minSessionTimeout == 4000);
-  CHECK(c.maxSessionTimeout == 40000);
+  CHECK(c.tickTime == 3000);  // seen on ZooKeeper 3.8.0: not zoo_sample.cfg's 2000
+  CHECK(c.minSessionTimeout == 6000);
+  CHECK(c.maxSessionTimeout == 60000);
+  CHECK(c.initLimit == 0);  // unset, as in ZooKeeper: an ensemble must set it
+  CHECK(c.syncLimit == 0);
   CHECK(c.maxClientCnxns == 60);
   CHECK(c.fourLetterWords == std::set<std::string>{"srvr"});
   CHECK(c.adminEnableServer);
@@ -112,10 +114,15 @@ TEST_CASE("session timeouts default to 2 and 20 ticks", "[config]") {
   CHECK(c.minSessionTimeout == 500);
   CHECK(c.maxSessionTimeout == 90000);
   c = parse(kBase + "minSessionTimeout=-1\n");
-  CHECK(c.minSessionTimeout == 4000);
-  CHECK(errorOf(kBase + "minSessionTimeout=50000\n") ==
-        "conf/zoo.cfg:3: minSessionTimeout (50000 ms) must not be larger than maxSessionTimeout "
-        "(40000 ms)");
+  CHECK(c.minSessionTimeout == 6000);
+  // ZooKeeper 3.8.0 accepts 50000 here (max is 20 x 3000) and refuses more than 60000.
+  CHECK(parse(kBase + "minSessionTimeout=50000\n").maxSessionTimeout == 60000);
+  CHECK(errorOf(kBase + "minSessionTimeout=70000\n") ==
+        "conf/zoo.cfg:3: minSessionTimeout (70000 ms) must not be larger than maxSessionTimeout "
+        "(60000 ms)");
+  CHECK(errorOf(kBase + "tickTime=2000\nmaxSessionTimeout=3000\n") ==
+        "conf/zoo.cfg:4: minSessionTimeout (4000 ms) must not be larger than maxSessionTimeout "
+        "(3000 ms)");
 }
 
 TEST_CASE("bad values name the line, the value and the key", "[config]") {
@@ -150,7 +157,7 @@ TEST_CASE("bad values name the line, the value and the key", "[config]") {
 
 TEST_CASE("booleans take any case, as ZooKeeper's parseBoolean", "[config]") {
   auto c = parse(kBase + "standaloneEnabled=FALSE\nserver.1=h:2888:3888\n"
-                         "reconfigEnabled=True\n");
+                         "reconfigEnabled=True\ninitLimit=10\nsyncLimit=5\n");
   CHECK_FALSE(c.standaloneEnabled);
   CHECK(c.reconfigEnabled);
 }
@@ -168,7 +175,8 @@ TEST_CASE("unknown keys become zookeeper. system properties, with a warning", "[
   auto c = parse("dataDir=/d\nclientPort=2181\n\n# x\n\n\nfoo=bar\n");
   CHECK(c.systemProperties.at("zookeeper.foo") == "bar");
   REQUIRE(c.warnings.size() == 1);
-  CHECK(c.warnings[0] == "conf/zoo.cfg:7: unknown key 'foo' (kept as system property zookeeper.foo)");
+  CHECK(c.warnings[0] ==
+        "conf/zoo.cfg:7: unknown key 'foo' (kept as system property zookeeper.foo)");
 }
 
 TEST_CASE("system properties ZooKeeper knows are kept silently", "[config]") {
@@ -195,7 +203,8 @@ TEST_CASE("system properties ZooKeeper knows are kept silently", "[config]") {
   CHECK(c.extendedTypesEnabled);
   CHECK(c.systemProperties.at("zookeeper.extendedTypesEnabled") == "true");
   CHECK(c.systemProperties.at("zookeeper.superUser") == "admin");
-  CHECK(c.systemProperties.at("zookeeper.DigestAuthenticationProvider.superDigest") == "super:abc=");
+  CHECK(c.systemProperties.at("zookeeper.DigestAuthenticationProvider.superDigest") ==
+        "super:abc=");
   CHECK(c.systemProperties.at("zookeeper.authProvider.1") ==
         "org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
   CHECK(c.globalOutstandingLimit == 2000);
@@ -231,7 +240,8 @@ TEST_CASE("four-letter-word whitelist", "[config]") {
 
   c = parse(kBase + "4lw.commands.whitelist=ruok, xyzw\n");
   REQUIRE(c.warnings.size() == 1);
-  CHECK(c.warnings[0] == "conf/zoo.cfg:3: unknown four-letter word 'xyzw' in 4lw.commands.whitelist");
+  CHECK(c.warnings[0] ==
+        "conf/zoo.cfg:3: unknown four-letter word 'xyzw' in 4lw.commands.whitelist");
 }
 
 TEST_CASE("admin server keys", "[config]") {
@@ -250,7 +260,8 @@ TEST_CASE("autopurge", "[config]") {
   c = parse(kBase + "autopurge.snapRetainCount=1\n");
   CHECK(c.autopurgeSnapRetainCount == 3);
   REQUIRE(c.warnings.size() == 1);
-  CHECK(c.warnings[0] == "conf/zoo.cfg:3: autopurge.snapRetainCount 1 is below the minimum 3; using 3");
+  CHECK(c.warnings[0] ==
+        "conf/zoo.cfg:3: autopurge.snapRetainCount 1 is below the minimum 3; using 3");
 }
 
 TEST_CASE("a duplicate key: the last one wins, with a warning", "[config]") {
@@ -262,6 +273,7 @@ TEST_CASE("a duplicate key: the last one wins, with a warning", "[config]") {
 
 TEST_CASE("server.N lines", "[config]") {
   auto c = parse(kBase +
+                 "initLimit=10\nsyncLimit=5\n"
                  "server.1=zk1:2888:3888\n"
                  "server.2=zk2:2888:3888:participant;2181\n"
                  "server.3=zk3:2888:3888:observer;127.0.0.1:2181\n"
@@ -319,8 +331,10 @@ TEST_CASE("quorum shape checks", "[config]") {
         "conf/zoo.cfg: observers without participants");
   CHECK(errorOf(kBase + "server.1=a:1:2\nserver.2=b:1:2:observer\n") ==
         "conf/zoo.cfg: observers without a quorum");
-  CHECK(errorOf(kBase + "initLimit=0\nserver.1=a:1:2\nserver.2=b:1:2\nserver.3=c:1:2\n") ==
-        "conf/zoo.cfg:3: initLimit is not set");
+  CHECK(errorOf(kBase + "initLimit=0\nsyncLimit=2\nserver.1=a:1:2\nserver.2=b:1:2\n"
+                        "server.3=c:1:2\n") == "conf/zoo.cfg:3: initLimit is not set");
+  CHECK(errorOf(kBase + "initLimit=5\nserver.1=a:1:2\nserver.2=b:1:2\nserver.3=c:1:2\n") ==
+        "conf/zoo.cfg: syncLimit is not set");
   auto c = parse(kBase + "server.1=a:1:2\n");
   CHECK(c.standalone());
   REQUIRE(c.warnings.size() == 1);
@@ -346,7 +360,8 @@ TEST_CASE("clientPortAddress must agree with this server's server.N line", "[con
   TempInstall t;
   t.write("data/myid", "1\n");
   // ";2181" means all addresses, which 127.0.0.1 is not: ZooKeeper 3.8 refuses this.
-  auto path = t.cfg("clientPort=2181\nclientPortAddress=127.0.0.1\nserver.1=127.0.0.1:2888:3888;2181\n");
+  auto path = t.cfg(
+      "clientPort=2181\nclientPortAddress=127.0.0.1\nserver.1=127.0.0.1:2888:3888;2181\n");
   CHECK(t.loadError(path) ==
         path + ":3: client address 127.0.0.1:2181 disagrees with the client address 0.0.0.0:2181 "
                "of server.1 in " + path + " (ZooKeeper refuses to start with this too)");
@@ -376,7 +391,9 @@ TEST_CASE("clientPortAddress must agree with this server's server.N line", "[con
 
 TEST_CASE("an ensemble member needs a myid that is in the list", "[config]") {
   TempInstall t;
-  const std::string servers = "clientPort=2181\nserver.1=a:1:2\nserver.2=b:1:2\nserver.3=c:1:2\n";
+  const std::string servers =
+      "clientPort=2181\ninitLimit=10\nsyncLimit=5\n"
+      "server.1=a:1:2\nserver.2=b:1:2\nserver.3=c:1:2\n";
   auto path = t.cfg(servers);
   CHECK(t.loadError(path) ==
         t.data() + "/myid: myid file is missing (an ensemble member needs one)");
@@ -392,7 +409,8 @@ TEST_CASE("an ensemble member needs a myid that is in the list", "[config]") {
 TEST_CASE("the server list decides the peer type", "[config]") {
   TempInstall t;
   t.write("data/myid", "3");
-  auto path = t.cfg("clientPort=2181\nserver.1=a:1:2\nserver.2=b:1:2\nserver.3=c:1:2:observer\n");
+  auto path = t.cfg("clientPort=2181\ninitLimit=10\nsyncLimit=5\nserver.1=a:1:2\nserver.2=b:1:2\n"
+                    "server.3=c:1:2:observer\n");
   auto c = loadConfig(path);
   CHECK(c.peerType == "observer");
   CHECK(std::any_of(c.warnings.begin(), c.warnings.end(), [](const std::string& w) {
@@ -404,9 +422,10 @@ TEST_CASE("a dynamic config file holds the membership", "[config]") {
   TempInstall t;
   t.write("data/myid", "2");
   auto dyn = t.write("conf/zoo.cfg.dynamic.100000000",
-                     "server.1=a:2888:3888:participant;2181\nserver.2=b:2888:3888:participant;2181\n"
+                     "server.1=a:2888:3888:participant;2181\n"
+                     "server.2=b:2888:3888:participant;2181\n"
                      "server.3=c:2888:3888:participant;2181\n");
-  auto path = t.cfg("dynamicConfigFile=" + dyn + "\n");
+  auto path = t.cfg("dynamicConfigFile=" + dyn + "\ninitLimit=10\nsyncLimit=5\n");
   auto c = loadConfig(path);
   CHECK(c.servers.size() == 3);
   CHECK(c.clientPort == 2181);
@@ -446,16 +465,18 @@ TEST_CASE("describeConfig has the shape of ZooKeeper's conf output", "[config]")
         "dataDirSize=100\n"
         "dataLogDir=" + t.data() + "\n"
         "dataLogSize=100\n"
-        "tickTime=2000\n"
+        "tickTime=3000\n"
         "maxClientCnxns=60\n"
-        "minSessionTimeout=4000\n"
-        "maxSessionTimeout=40000\n"
+        "minSessionTimeout=6000\n"
+        "maxSessionTimeout=60000\n"
         "clientPortListenBacklog=-1\n"
         "serverId=0\n");
 
   // Seen on ZooKeeper 3.8.0 with standaloneEnabled=false and one server.
   t.write("data/myid", "1");
-  path = t.cfg("clientPort=22182\nstandaloneEnabled=false\nserver.1=127.0.0.1:22888:23888;22182\n");
+  path = t.cfg("clientPort=22182\ntickTime=2000\ninitLimit=10\nsyncLimit=5\n"
+               "standaloneEnabled=false\n"
+               "server.1=127.0.0.1:22888:23888;22182\n");
   c = loadConfig(path);
   std::string d = describeConfig(c);
   const std::string tail =
@@ -472,4 +493,33 @@ TEST_CASE("describeConfig has the shape of ZooKeeper's conf output", "[config]")
   REQUIRE(d.size() > tail.size());
   CHECK(d.substr(d.size() - tail.size()) == tail);
   CHECK(d.rfind("clientPort=22182\nsecureClientPort=-1\n", 0) == 0);
+}
+
+TEST_CASE("the sample conf/zoo.cfg is what the README promises", "[config]") {
+  auto c = loadConfig(std::string(GK_SOURCE_DIR) + "/conf/zoo.cfg");
+  CHECK(c.warnings.empty());
+  CHECK(c.standalone());
+  CHECK(c.clientPort == 2181);
+  CHECK(c.clientPortAddress == "127.0.0.1");
+  CHECK(c.dataDir == "./data");
+  CHECK(c.tickTime == 2000);
+  CHECK(c.initLimit == 10);
+  CHECK(c.syncLimit == 5);
+  CHECK(c.maxClientCnxns == 60);
+  CHECK(c.fourLetterWordAllowed("mntr"));
+  CHECK_FALSE(c.adminEnableServer);
+}
+
+TEST_CASE("Properties corner cases", "[config]") {
+  // A comment line does not continue, even ending in a backslash.
+  auto c = parse(kBase + "# a comment \\\ntickTime=1000\n");
+  CHECK(c.tickTime == 1000);
+  // An escaped separator stays in the key.
+  c = parse(kBase + "my\\=key=v\n");
+  CHECK(c.systemProperties.at("zookeeper.my=key") == "v");
+  // Errors in a continued value name the line it starts on.
+  CHECK(errorOf(kBase + "tickTime=\\\n  x\n") ==
+        "conf/zoo.cfg:3: bad value 'x' for tickTime: expected a positive integer");
+  CHECK(errorOf(kBase + "superUser=\\u12\n") == "conf/zoo.cfg:3: malformed \\uxxxx escape");
+  CHECK(errorOf(kBase + "=value\n") == "conf/zoo.cfg:3: a value without a key");
 }

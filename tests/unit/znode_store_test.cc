@@ -93,7 +93,7 @@ TEST_CASE("store: a fresh env holds /, /zookeeper, /zookeeper/config, /zookeeper
   CHECK(snap.lastZxid() == 0);
   CHECK(snap.znodeCount() == 4);
   CHECK(snap.ephemeralCount() == 0);
-  CHECK(snap.aclCount() == 1);
+  CHECK(snap.aclCount() == 2);  // world:anyone all, and read-only for /zookeeper/config
   CHECK(snap.sessions().empty());
   CHECK(snap.children("/") == Names{"zookeeper"});
   CHECK(snap.children("/zookeeper") == Names{"config", "quota"});
@@ -110,7 +110,11 @@ TEST_CASE("store: a fresh env holds /, /zookeeper, /zookeeper/config, /zookeeper
   for (const char* path : {"/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota"}) {
     auto meta = snap.meta(path);
     REQUIRE(meta.has_value());
-    CHECK(meta->acl == kWorld);
+    if (std::string_view(path) == "/zookeeper/config") {
+      CHECK(meta->acl == AclList{Acl{1, "world", "anyone"}});  // READ_ACL_UNSAFE, as ZooKeeper
+    } else {
+      CHECK(meta->acl == kWorld);
+    }
     CHECK(meta->childSeq == 0);
   }
 
@@ -267,7 +271,8 @@ TEST_CASE("store: equal ACL lists are stored once and released with their last n
           "[store]") {
   TempDir dir;
   auto store = ZnodeStore::open(options(dir));
-  auto aclCount = [&] { return store->snapshot().aclCount(); };
+  // The bootstrap holds two lists: world:anyone all, and read-only for /zookeeper/config.
+  auto aclCount = [&] { return store->snapshot().aclCount() - 1; };
   REQUIRE(aclCount() == 1);
 
   store->apply({create(1, "/a", "", 0, kDigest), create(2, "/b", "", 0, kDigest),
@@ -432,7 +437,7 @@ TEST_CASE("store: everything survives close and reopen", "[store]") {
   CHECK(dataOf(*store, "/a") == "data2");
   CHECK(snap.children("/a") == Names{"e"});
   CHECK(snap.ephemerals(0x11) == Names{"/a/e"});
-  CHECK(snap.aclCount() == 2);
+  CHECK(snap.aclCount() == 3);
   CHECK(snap.sessions() == std::vector<SessionRecord>{{0x11, 4000, std::string(16, '\x01')},
                                                       {0x22, 6000, std::string(16, '\x02')}});
   CHECK(snap.children("/zookeeper") == Names{"config", "quota"});
