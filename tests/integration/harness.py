@@ -100,7 +100,11 @@ class Server:
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
                                      start_new_session=True, cwd=self.dir)
         log.close()
-        self.wait_ready(wait)
+        try:
+            self.wait_ready(wait)
+        except BaseException:
+            self.kill()  # never leave a server behind when start fails
+            raise
         return self
 
     def wait_ready(self, wait):
