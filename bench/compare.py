@@ -573,6 +573,11 @@ def summarize(point, rows):
         "p999_us": median([r.get("p999_us") for r in ok]),
         "max_us": max([r.get("max_us", 0) for r in ok], default=None),
         "server_cpu_us_per_op": median([r.get("server_cpu_us_per_op") for r in ok]),
+        "server_user_us_per_op": median([r.get("server_user_us_per_op") for r in ok]),
+        "server_sys_us_per_op": median([r.get("server_sys_us_per_op") for r in ok]),
+        "session_ops_min": median([r.get("session_ops_min") for r in ok]),
+        "session_ops_max": median([r.get("session_ops_max") for r in ok]),
+        "loadavg_1m": median([r.get("loadavg_1m") for r in ok]),
         "client_cpu_us_per_op": median([r.get("client_cpu_us_per_op") for r in ok]),
         "errors": sum(r.get("errors", 0) for r in ok),
         "failed_runs": len([r for r in rows if "ops_per_s" not in r]),
@@ -696,6 +701,18 @@ class Run:
         info = machine_info(self.work)
         info.update({"kind": "machine", "mode": mode, "date": datetime.datetime.now().isoformat(timespec="seconds"),
                      "argv": sys.argv, "work_dir": self.work})
+        try:
+            st = os.stat(self.a.graphkeeper)
+            info["graphkeeper_binary"] = {"path": self.a.graphkeeper, "size": st.st_size,
+                                          "mtime": datetime.datetime.fromtimestamp(st.st_mtime).isoformat(timespec="seconds")}
+            head = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True, timeout=10).stdout.strip()
+            dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                   timeout=10).stdout.strip()
+            info["git"] = head + ("+dirty" if dirty else "")
+        except (OSError, subprocess.TimeoutExpired):
+            pass
         log(f"machine: {info.get('cpu')} x{info.get('cpus')}, {info.get('mem_gib')} GiB, "
             f"kernel {info.get('kernel')}, {info.get('filesystem')}, {info.get('java')}, "
             f"load {tuple(round(x, 2) for x in info['loadavg_start'])}")
@@ -754,7 +771,8 @@ class Run:
                         by.setdefault((p.name, k), []).append({"failed": "server not running"})
                         continue
                     rows, rc = self.loadgen.run(s, p.args(a), timeout=a.duration + a.warmup + a.point_timeout,
-                                                tag={"kind": "point", "point": p.name, "repeat": rep})
+                                                tag={"kind": "point", "point": p.name, "repeat": rep,
+                                                     "loadavg_1m": round(os.getloadavg()[0], 2)})
                     for r in rows:
                         by.setdefault((p.name, k), []).append(r)
                     if not rows:

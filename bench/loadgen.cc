@@ -385,7 +385,8 @@ void closeSessions(std::vector<std::unique_ptr<Session>>& ss) {
 // ---------------------------------------------------------------------------------------------
 // CPU time
 
-double procCpuSeconds(long pid) {  // utime+stime of a whole process (all threads), or -1
+// utime+stime of a whole process (all threads), or -1; `user`/`sys` get the two parts.
+double procCpuSeconds(long pid, double* user = nullptr, double* sys = nullptr) {
   if (pid <= 0) return -1;
   char fn[64];
   std::snprintf(fn, sizeof fn, "/proc/%ld/stat", pid);
@@ -408,7 +409,10 @@ double procCpuSeconds(long pid) {  // utime+stime of a whole process (all thread
     if (field == 15) stime = std::strtoull(q, nullptr, 10);
     while (*q && *q != ' ') ++q;
   }
-  return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+  double tck = double(sysconf(_SC_CLK_TCK));
+  if (user) *user = double(utime) / tck;
+  if (sys) *sys = double(stime) / tck;
+  return double(utime + stime) / tck;
 }
 
 double selfCpuSeconds() {
@@ -1061,7 +1065,8 @@ void runPoint(const Options& o, const Tree& tree, const std::string& data, const
     }
   };
   sleepFor(o.warmup, true);
-  double srv0 = procCpuSeconds(o.serverPid);
+  double srvUser0 = 0, srvSys0 = 0, srvUser1 = 0, srvSys1 = 0;
+  double srv0 = procCpuSeconds(o.serverPid, &srvUser0, &srvSys0);
   double cli0 = selfCpuSeconds();
   int64_t m0 = nowNs();
   gPhase = "measure";
@@ -1070,7 +1075,7 @@ void runPoint(const Options& o, const Tree& tree, const std::string& data, const
   pt.phase = phDrain;
   gPhase = "drain";
   int64_t m1 = nowNs();
-  double srv1 = procCpuSeconds(o.serverPid);
+  double srv1 = procCpuSeconds(o.serverPid, &srvUser1, &srvSys1);
   double cli1 = selfCpuSeconds();
   double secs = double(m1 - m0) / 1e9;
   if (op == "delete" && pt.poolExhausted.load() && secs < o.duration * 0.999 && !o.quiet)
@@ -1128,6 +1133,10 @@ void runPoint(const Options& o, const Tree& tree, const std::string& data, const
       wr.insert(wr.end(), p->lat[kWrite].begin(), p->lat[kWrite].end());
     }
   }
+  // Fairness: how the measured ops spread over the sessions (a starved session shows here first).
+  std::vector<uint64_t> perSess;
+  for (auto& p : pt.per) perSess.push_back(p->lat[kRead].size() + p->lat[kWrite].size());
+  std::sort(perSess.begin(), perSess.end());
   double srvCpu = (srv0 >= 0 && srv1 >= 0) ? srv1 - srv0 : -1;
   double cliCpu = cli1 - cli0;
   std::map<std::string, std::map<std::string, uint64_t>> errs;
@@ -1153,11 +1162,16 @@ void runPoint(const Options& o, const Tree& tree, const std::string& data, const
      << ",\"p50_us\":" << jnum(st.p50) << ",\"p99_us\":" << jnum(st.p99)
      << ",\"p999_us\":" << jnum(st.p999) << ",\"max_us\":" << jnum(st.max)
      << ",\"mean_us\":" << jnum(st.mean) << ",\"errors\":" << errTotal
+     << ",\"session_ops_min\":" << perSess.front()
+     << ",\"session_ops_median\":" << perSess[perSess.size() / 2]
+     << ",\"session_ops_max\":" << perSess.back()
      << ",\"errors_in_window\":" << errMeasure << ",\"errors_by_phase\":" << errorsJson(errs);
   if (srvCpu >= 0)
     js << ",\"server_pid\":" << o.serverPid << ",\"server_cpu_s\":" << jnum(srvCpu)
        << ",\"server_cpu_us_per_op\":" << jnum(st.n ? srvCpu * 1e6 / double(st.n) : 0)
-       << ",\"server_cpu_util\":" << jnum(secs > 0 ? srvCpu / secs : 0);
+       << ",\"server_cpu_util\":" << jnum(secs > 0 ? srvCpu / secs : 0)
+       << ",\"server_user_us_per_op\":" << jnum(st.n ? (srvUser1 - srvUser0) * 1e6 / double(st.n) : 0)
+       << ",\"server_sys_us_per_op\":" << jnum(st.n ? (srvSys1 - srvSys0) * 1e6 / double(st.n) : 0);
   js << ",\"client_cpu_s\":" << jnum(cliCpu)
      << ",\"client_cpu_us_per_op\":" << jnum(st.n ? cliCpu * 1e6 / double(st.n) : 0);
   if (op == "delete") js << ",\"pool_exhausted\":" << (pt.poolExhausted.load() ? "true" : "false");

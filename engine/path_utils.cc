@@ -97,9 +97,31 @@ std::optional<std::string> check(const std::string& path) {
   return "Invalid path string \"" + path + "\" caused by " + reason;
 }
 
+// The common case, checked without allocating: printable ASCII, no empty or relative names.
+bool plainValid(std::string_view path, bool sequential) {
+  if (path.empty() || path[0] != '/') return false;
+  if (path.size() == 1) return true;
+  if (path.back() == '/' && !sequential) return false;
+  size_t nameStart = 1;
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i < path.size()) {
+      unsigned char c = static_cast<unsigned char>(path[i]);
+      if (c < 0x20 || c > 0x7e) return false;
+      if (c != '/') continue;
+    }
+    std::string_view name = path.substr(nameStart, i - nameStart);
+    bool last = i == path.size();
+    if (name.empty() && !(last && sequential)) return false;
+    if (name == "." || name == "..") return false;
+    nameStart = i + 1;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<std::string> validatePath(std::string_view path, bool sequential) {
+  if (plainValid(path, sequential)) return std::nullopt;
   std::string p(path);
   if (sequential) p += '1';  // the server appends a counter, so a trailing '/' is fine
   return check(p);

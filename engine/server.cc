@@ -183,6 +183,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
   // State (loop thread only, except where noted)
   std::unique_ptr<graph::ZnodeStore> store;
   std::optional<graph::Snapshot> snap;  // the published view
+  std::unordered_map<uint64_t, graph::AclList> aclCache;  // ACL ids are never reused
   ChangeOverlay overlay;
   std::unique_ptr<RequestPreparer> preparer;
   WatchManager watches;
@@ -449,21 +450,28 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       if (c.closeWhenFlushed) closeConnection(c, "closed by server");
       return;
     }
+    c.writeInFlight = true;
+    c.writeTask = writeLoop(c).eagerlyEvaluate([this, &c](kj::Exception&&) {
+      c.writeInFlight = false;
+      closeConnection(c, "write error");
+    });
+  }
+
+  // Writes everything queued, one write at a time; what queues up meanwhile goes out in the
+  // next write. Continues as one promise chain: a promise must not be replaced from within
+  // its own continuation.
+  kj::Promise<void> writeLoop(Connection& c) {
+    if (c.out.empty() || c.closed) {
+      c.writeInFlight = false;
+      if (c.closeWhenFlushed) closeConnection(c, "closed by server");
+      return kj::READY_NOW;
+    }
     c.writing.swap(c.out);
     c.out.clear();
-    c.writeInFlight = true;
-    c.writeTask = c.stream->write(c.writing.data(), c.writing.size())
-                      .then(
-                          [this, &c]() {
-                            c.writeInFlight = false;
-                            c.writing.clear();
-                            flush(c);
-                          },
-                          [this, &c](kj::Exception&&) {
-                            c.writeInFlight = false;
-                            closeConnection(c, "write error");
-                          })
-                      .eagerlyEvaluate(nullptr);
+    return c.stream->write(c.writing.data(), c.writing.size()).then([this, &c]() {
+      c.writing.clear();
+      return writeLoop(c);
+    });
   }
 
   // Sends a watch event now: events do not wait behind replies.
@@ -680,6 +688,13 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     return true;
   }
 
+  const graph::AclList& aclOf(uint64_t aclId) {
+    auto it = aclCache.find(aclId);
+    if (it != aclCache.end()) return it->second;
+    if (aclCache.size() > 65536) aclCache.clear();  // bound it; entries are cheap to reload
+    return aclCache.emplace(aclId, snap->acl(aclId)).first->second;
+  }
+
   static const char* abbrev(int32_t type) {
     switch (type) {
       case op::kCreate: case op::kCreate2: return "CREA";
@@ -741,35 +756,31 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       case op::kGetData: {
         PathWatch q = readPathWatch(r);
         if (validatePath(q.path, false)) return error(err::kBadArguments);
-        auto meta = snap->meta(q.path);
-        if (!meta) return error(err::kNoNode);
-        if (!aclAllows(c.who, meta->acl, perm::kRead)) return error(err::kNoAuth);
-        graph::Stat st;
-        std::string_view data;
-        bool dataNull = false;
-        snap->getData(q.path, st, data, &dataNull);
+        graph::NodeView node;
+        if (!snap->node(q.path, node)) return error(err::kNoNode);
+        if (!aclAllows(c.who, aclOf(node.aclId), perm::kRead)) return error(err::kNoAuth);
         if (q.watch) watches.addDataWatch(q.path, c.id);
         header(xidv, 0);
-        if (dataNull) {
+        if (node.dataNull) {
           w.writeNullBuffer();
         } else {
-          w.writeBuffer(data);
+          w.writeBuffer(node.data);
         }
-        writeStat(w, st);
+        writeStat(w, node.stat);
         return finish();
       }
       case op::kGetChildren:
       case op::kGetChildren2: {
         PathWatch q = readPathWatch(r);
         if (validatePath(q.path, false)) return error(err::kBadArguments);
-        auto meta = snap->meta(q.path);
-        if (!meta) return error(err::kNoNode);
-        if (!aclAllows(c.who, meta->acl, perm::kRead)) return error(err::kNoAuth);
+        graph::NodeView node;
+        if (!snap->node(q.path, node)) return error(err::kNoNode);
+        if (!aclAllows(c.who, aclOf(node.aclId), perm::kRead)) return error(err::kNoAuth);
         auto kids = snap->children(q.path);
         if (q.watch) watches.addChildWatch(q.path, c.id);
         header(xidv, 0);
         w.writeStringVector(kids);
-        if (type == op::kGetChildren2) writeStat(w, meta->stat);
+        if (type == op::kGetChildren2) writeStat(w, node.stat);
         return finish();
       }
       case op::kGetAcl: {

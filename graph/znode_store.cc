@@ -202,6 +202,22 @@ bool Snapshot::getData(std::string_view path, Stat& stat, std::string_view& data
   return true;
 }
 
+bool Snapshot::node(std::string_view path, NodeView& out) const {
+  if (!isValidPath(path)) return false;
+  KeyBuf key = treeKey(path);
+  std::string_view value;
+  if (!key.ok() || !lmdbGet(txn_, store_->dbs_->dbi.tree, key.view(), value, "mdb_get tree"))
+    return false;
+  NodeHeader h = nodeHeader(value, path, out.data);
+  out.stat = h.stat;
+  out.dataNull = h.dataNull;
+  out.childSeq = h.childSeq;
+  out.aclId = h.aclId;
+  return true;
+}
+
+AclList Snapshot::acl(uint64_t aclId) const { return readAcl(txn_, store_->dbs_->dbi, aclId); }
+
 std::optional<ZnodeMeta> Snapshot::meta(std::string_view path) const {
   if (!isValidPath(path)) return std::nullopt;
   const StoreDbs& dbs = store_->dbs_->dbi;

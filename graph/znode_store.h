@@ -38,6 +38,16 @@ struct StoreOptions {
 
 class ZnodeStore;
 
+// One znode as a read sees it, without copying: `data` points into the snapshot's pages.
+// ACL lists are referenced by id; ids are never reused, so callers may cache acl(id).
+struct NodeView {
+  Stat stat;
+  std::string_view data;
+  bool dataNull = false;
+  int64_t childSeq = 0;
+  uint64_t aclId = 0;
+};
+
 // A consistent read view at one zxid (one LMDB read txn). Move-only.
 class Snapshot {
  public:
@@ -55,6 +65,8 @@ class Snapshot {
   bool getData(std::string_view path, Stat& stat, std::string_view& data,
                bool* dataNull = nullptr) const;
   std::optional<ZnodeMeta> meta(std::string_view path) const;  // stat, childSeq and ACL
+  bool node(std::string_view path, NodeView& out) const;       // one lookup, no copies
+  AclList acl(uint64_t aclId) const;
   std::vector<std::string> children(std::string_view path) const;  // names, sorted
   std::vector<std::string> ephemerals(int64_t sessionId) const;    // paths, sorted
   uint64_t descendantCount(std::string_view path) const;  // all nodes below path

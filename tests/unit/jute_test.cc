@@ -205,6 +205,46 @@ TEST_CASE("jute: null (-1) buffers, strings and vectors read as empty", "[jute]"
   CHECK(ra.atEnd());
 }
 
+TEST_CASE("jute: a null buffer is told apart from an empty one when asked", "[jute]") {
+  std::string out;
+  JuteWriter w(out);
+  w.writeNullBuffer();
+  w.writeBuffer("");
+  w.writeBuffer("x");
+  CHECK(out.substr(0, 4) == bytesOf({0xff, 0xff, 0xff, 0xff}));
+  GuardedInput in(out);
+  JuteReader r(in.view());
+  bool isNull = false;
+  CHECK(r.readBuffer(isNull).empty());
+  CHECK(isNull);
+  CHECK(r.readBuffer(isNull).empty());
+  CHECK_FALSE(isNull);
+  CHECK(r.readBuffer(isNull) == "x");
+  CHECK_FALSE(isNull);
+  CHECK(r.atEnd());
+  CHECK_THROWS_AS(r.readBuffer(isNull), JuteError);
+
+  std::string create;
+  JuteWriter cw(create);
+  cw.writeString("/n");
+  cw.writeNullBuffer();
+  writeAcl(cw, {Acl{31, "world", "anyone"}});
+  cw.writeInt(0);
+  JuteReader cr(create);
+  CreateRequest c = readCreateRequest(cr, false);
+  CHECK(c.dataNull);
+  CHECK(c.data.empty());
+  std::string set;
+  JuteWriter sw(set);
+  sw.writeString("/n");
+  sw.writeBuffer("");
+  sw.writeInt(3);
+  JuteReader sr(set);
+  SetDataRequest sd = readSetDataRequest(sr);
+  CHECK_FALSE(sd.dataNull);
+  CHECK(sd.version == 3);
+}
+
 TEST_CASE("jute: string vectors round-trip", "[jute]") {
   const std::vector<std::vector<std::string>> vectors{
       {}, {""}, {"/a"}, {"/a", "", "/b/c", std::string(300, 'x')}};

@@ -470,7 +470,8 @@ TEST_CASE("prep: sequential suffixes count the creates under the parent", "[prep
     REQUIRE(s.has_value());
     CHECK(s->childSeq == 5);
     CHECK(s->stat.numChildren == 4);
-    CHECK(s->stat.cversion == 6);  // every child create and delete (ZK-FACTS.md)
+    // Every child create and delete; DataNode.copyStat reports creates * 2 - numChildren.
+    CHECK(s->stat.cversion == 6);
     // The counter is per parent.
     CHECK(step(env.create("/t")).err == 0);
     CHECK(step(env.create("/t/n", create_mode::kPersistentSequential)).results[0].path ==
@@ -869,15 +870,62 @@ TEST_CASE("prep: a zxid is consumed only by what succeeds", "[prep]") {
   CHECK(env.snap.lastZxid() == 5);
 }
 
-TEST_CASE("prep: /zookeeper/config is read-only as in ZooKeeper (KNOWN BUG: store bootstrap)",
-          "[prep][!mayfail]") {
-  // ZooKeeper's DataTree.addConfigNode gives /zookeeper/config READ_ACL_UNSAFE (world:anyone
-  // READ), so setData/create under it answer NOAUTH (ZK-FACTS.md: "cannot be written").
-  // graph/store_writer.cc bootstraps it with world:anyone ALL, so these writes succeed.
+TEST_CASE("prep: /zookeeper/config is read-only to all but super", "[prep]") {
+  // DataTree.addConfigNode gives it READ_ACL_UNSAFE: ZooKeeper 3.8.0 answers setData and
+  // create under it with NOAUTH (-102), delete with BADARGUMENTS (a special path).
   Env env;
-  CHECK(env.setData("/zookeeper/config", "x").err == err::kNoAuth);
-  CHECK(env.create("/zookeeper/config/x").err == err::kNoAuth);
-  CHECK(env.setAcl("/zookeeper/config", kOpen).err == err::kNoAuth);
+  CHECK(env.snap.meta("/zookeeper/config")->acl == kReadOnly);
+  requireRefused(env, env.setData("/zookeeper/config", "x"), err::kNoAuth);
+  requireRefused(env, env.create("/zookeeper/config/x"), err::kNoAuth);
+  requireRefused(env, env.setAcl("/zookeeper/config", kOpen), err::kNoAuth);
+  requireRefused(env, env.remove("/zookeeper/config"), err::kBadArguments);
+  CHECK(env.multi({mCheck("/zookeeper/config", 0)}).results[0].err == err::kOk);  // READ
+  const Requester super{0x1003, {Acl{0, "super", ""}}};
+  CHECK(env.setData("/zookeeper/config", "x", -1, super).err == err::kOk);
+  // The other bootstrap nodes are open.
+  CHECK(env.create("/zookeeper/quota/q").err == err::kOk);
+}
+
+TEST_CASE("prep: null data is kept apart from empty data", "[prep]") {
+  Env env;
+  std::string nullCreate;
+  {
+    JuteWriter w(nullCreate);
+    w.writeString("/n");
+    w.writeNullBuffer();
+    writeAcl(w, kOpen);
+    w.writeInt(0);
+  }
+  Prepared p = env.run(kAlice, op::kCreate, nullCreate);
+  REQUIRE(p.err == err::kOk);
+  CHECK(std::get<CreateOp>(p.txn->ops[0]).dataNull);
+  CHECK(p.results[0].stat.dataLength == 0);
+  Prepared e = env.create("/e", 0, kAlice, "");
+  REQUIRE(e.err == err::kOk);
+  CHECK_FALSE(std::get<CreateOp>(e.txn->ops[0]).dataNull);
+
+  std::string nullSet;
+  {
+    JuteWriter w(nullSet);
+    w.writeString("/e");
+    w.writeNullBuffer();
+    w.writeInt(0);
+  }
+  Prepared s = env.run(kAlice, op::kSetData, nullSet);
+  REQUIRE(s.err == err::kOk);
+  CHECK(std::get<SetDataOp>(s.txn->ops[0]).dataNull);
+  CHECK(std::get<SetDataOp>(s.txn->ops[0]).newVersion == 1);
+  env.apply();
+  for (const char* path : {"/n", "/e"}) {
+    INFO(path);
+    gk::graph::Stat st;
+    std::string_view data;
+    bool isNull = false;
+    REQUIRE(env.snap.getData(path, st, data, &isNull));
+    CHECK(isNull);
+    CHECK(data.empty());
+    CHECK(st.dataLength == 0);
+  }
 }
 
 TEST_CASE("prep: a random pipeline prepares exactly what the store then holds", "[prep][random]") {

@@ -159,6 +159,31 @@ TEST_CASE("watches: counts and listings for wchc/wchp/wchs", "[watch]") {
   CHECK(wm.byWatcherList() == ByWatcher{{2, {"/b"}}, {3, {"/c"}}});
 }
 
+TEST_CASE("watches: data-only views, as ZooKeeper's wchs/wchp/wchc report", "[watch]") {
+  WatchManager wm;
+  wm.addDataWatch("/a", 2);
+  wm.addDataWatch("/a", 1);
+  wm.addDataWatch("/b", 2);
+  wm.addChildWatch("/a", 3);  // child watches are left out of these views
+  wm.addChildWatch("/c", 1);
+  CHECK(wm.dataPathCount() == 2);
+  CHECK(wm.dataWatcherCount() == 2);
+  using ByPath = std::vector<std::pair<std::string, std::vector<WatcherId>>>;
+  CHECK(wm.dataWatchesByPath() == ByPath{{"/a", {1, 2}}, {"/b", {2}}});
+  using ByWatcher = std::vector<std::pair<WatcherId, std::vector<std::string>>>;
+  CHECK(wm.dataWatchesByWatcher() == ByWatcher{{1, {"/a"}}, {2, {"/a", "/b"}}});
+
+  wm.trigger("/a", event::kNodeDataChanged);
+  CHECK(wm.dataPathCount() == 1);
+  CHECK(wm.dataWatcherCount() == 1);  // watcher 1 keeps only its child watch
+  CHECK(wm.dataWatchesByWatcher() == ByWatcher{{2, {"/b"}}});
+  CHECK(wm.watcherCount() == 3);
+  wm.removeWatcher(2);
+  CHECK(wm.dataPathCount() == 0);
+  CHECK(wm.dataWatchesByPath().empty());
+  CHECK(wm.dataWatcherCount() == 0);
+}
+
 TEST_CASE("watches: many watchers on one path all fire, once", "[watch]") {
   WatchManager wm;
   Ids expected;
