@@ -757,7 +757,13 @@ class Run:
         total = len(points) * a.repeats * len(servers)
         done = 0
         t_start = time.monotonic()
+        fsync_samples = []
         for pi, p in enumerate(points):
+            if not a.no_fsync_probe:
+                # The disk moves under a shared machine: sample the fsync floor beside every point.
+                fs = measure_fsync(self.work, count=30)
+                fsync_samples.append(fs["p50_us"])
+                self.record({"kind": "fsync_sample", "point": p.name, **fs})
             for rep in range(a.repeats):
                 order = list(servers.items())
                 if (pi + rep) % 2 == 1:
@@ -799,6 +805,12 @@ class Run:
                 self.record({"kind": "ratio", "point": p.name, "ops_per_s": ratio("ops_per_s"),
                              "p50_us": ratio("p50_us"), "p99_us": ratio("p99_us"),
                              "server_cpu_us_per_op": ratio("server_cpu_us_per_op")})
+        if fsync_samples:
+            fsync_samples.sort()
+            self.fsync_during = {"samples": len(fsync_samples), "min_p50_us": fsync_samples[0],
+                                 "median_p50_us": statistics.median(fsync_samples),
+                                 "max_p50_us": fsync_samples[-1]}
+            self.record({"kind": "fsync_during_run", **self.fsync_during})
         # Server state after the run: alive? znodes? memory?
         for k, s in servers.items():
             st = proc_status(s.pid) if s.alive() else {}
@@ -823,6 +835,11 @@ class Run:
             print_compare_table(points, summary, kinds, out=f, markdown=True)
         print(f"\nmarkdown table: {md}")
         print(f"JSON lines: {self.results_path}")
+        fd = getattr(self, "fsync_during", None)
+        if fd:
+            print(f"fsync floor beside each point (p50 of 30 x 4 KiB write+fsync): min {fd['min_p50_us']:.0f} µs, "
+                  f"median {fd['median_p50_us']:.0f} µs, max {fd['max_p50_us']:.0f} µs; "
+                  f"load average (1 min) {', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
         spread = []
         for p in points:
             for k in kinds:
