@@ -531,7 +531,8 @@ class Point:
         return f"{op} {payload_name(self.payload)} {self.sessions}x{self.inflight}"
 
     def args(self, a):
-        return ["--op", self.op, "--sessions", self.sessions, "--inflight", self.inflight,
+        extra = ["--delete-pool", a.delete_pool] if self.op == "delete" else []
+        return extra + ["--op", self.op, "--sessions", self.sessions, "--inflight", self.inflight,
                 "--payload", self.payload, "--read-pct", self.read_pct, "--multi-k", self.multi_k,
                 "--znodes", a.znodes, "--fanout", a.fanout, "--depth", 2,
                 "--duration", a.duration, "--warmup", a.warmup,
@@ -1065,6 +1066,7 @@ class Run:
         a = self.a
         a.duration, a.warmup, a.repeats, a.znodes, a.server_warmup = 0.5, 0.2, 1, 200, 0
         a.fanout = 20
+        a.delete_pool = 5000
         self.header("smoke")
         pts = []
         for op in ("get", "set", "create", "children", "mixed", "exists", "delete", "multi"):
@@ -1126,6 +1128,8 @@ def main():
     ap.add_argument("--payloads", default="100,10240")
     ap.add_argument("--ops", default="get,set,create,children,mixed")
     ap.add_argument("--read-pct", type=int, default=90)
+    ap.add_argument("--delete-pool", type=int, default=50000,
+                    help="delete points: znodes created beforehand (unmeasured) to be deleted")
     ap.add_argument("--sessions", type=int, default=32, help="throughput points: sessions")
     ap.add_argument("--inflight", type=int, default=None,
                     help="throughput points: in flight per session (compare: 8; scaling: 1)")

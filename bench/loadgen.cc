@@ -107,6 +107,7 @@ struct Options {
   int multiK = 4;
   int payload = 100;
   long znodes = 10000;
+  long deletePool = 0;  // delete: znodes created for the point to delete (0: --znodes)
   int fanout = 100;
   int depth = 2;
   double duration = 5;
@@ -161,6 +162,8 @@ R"(usage: gk_loadgen --hosts 127.0.0.1:2181 [options]
   --multi-k K          multi: setData ops per multi                   [4]
   --payload BYTES      data size of every znode written               [100]
   --znodes N           distinct working znodes (leaves of the tree)   [10000]
+  --delete-pool N      delete: znodes made (unmeasured) for the point to delete; the
+                       point ends early when they run out             [--znodes]
   --fanout F           children per interior node                     [100]
   --depth D            levels below --root (leaves at level D)        [2]
   --duration S         measured seconds per point                     [5]
@@ -199,6 +202,7 @@ Options parseArgs(int argc, char** argv) {
     else if (flag == "--multi-k") o.multiK = int(parseLong(flag, val()));
     else if (flag == "--payload") o.payload = int(parseLong(flag, val()));
     else if (flag == "--znodes") o.znodes = parseLong(flag, val());
+    else if (flag == "--delete-pool") o.deletePool = parseLong(flag, val());
     else if (flag == "--fanout") o.fanout = int(parseLong(flag, val()));
     else if (flag == "--depth") o.depth = int(parseLong(flag, val()));
     else if (flag == "--duration") o.duration = parseDouble(flag, val());
@@ -1023,7 +1027,10 @@ void runPoint(const Options& o, const Tree& tree, const std::string& data, const
     if (r.failed) die("could not create " + pt.createRoot);
   } else if (op == "delete") {
     // The pool: --znodes leaves under a tree of its own; the run ends early when it runs out.
-    pt.deletePool = Tree{o.root + "-delete-" + tag, o.znodes, o.fanout, o.depth};
+    long pool = o.deletePool > 0 ? o.deletePool : o.znodes;
+    int depth = o.depth;
+    while (std::pow(double(o.fanout), depth) < double(pool)) ++depth;
+    pt.deletePool = Tree{o.root + "-delete-" + tag, pool, o.fanout, depth};
     long failed = 0;
     prepS = buildTree(o, ss, pt.deletePool, data, true, "prepare", 1, false, &failed);
     if (failed) die("could not build the delete pool");
@@ -1044,7 +1051,12 @@ void runPoint(const Options& o, const Tree& tree, const std::string& data, const
   for (int k = 0; k < inflight; ++k)
     for (int si = 0; si < sessions; ++si) submit(reqs[size_t(si * inflight + k)].get());
 
+  // Slots parked on a connection error are re-sent at most every 50 ms: a dead server costs a
+  // bounded number of (counted) errors, not a busy loop.
+  int64_t lastRetry = 0;
   auto tick = [&]() {
+    if (nowNs() - lastRetry < 50'000'000LL) return;
+    lastRetry = nowNs();
     std::vector<Req*> parked;
     {
       std::lock_guard<std::mutex> g(pt.parkMu);
@@ -1079,7 +1091,7 @@ void runPoint(const Options& o, const Tree& tree, const std::string& data, const
   double cli1 = selfCpuSeconds();
   double secs = double(m1 - m0) / 1e9;
   if (op == "delete" && pt.poolExhausted.load() && secs < o.duration * 0.999 && !o.quiet)
-    std::fprintf(stderr, "  delete: pool of %ld exhausted after %.2fs of measurement\n", o.znodes, secs);
+    std::fprintf(stderr, "  delete: pool of %ld exhausted after %.2fs of measurement\n", pt.deletePool.n, secs);
 
   // Drain: wait for every outstanding request, bounded.
   auto drainEnd = Clock::now() + std::chrono::duration<double>(o.drainTimeout);

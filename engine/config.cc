@@ -294,7 +294,11 @@ constexpr std::string_view kSystemPropertyKeys[] = {
 
 // Families of such properties (and of keys QuorumPeerConfig parses under a prefix).
 constexpr std::string_view kSystemPropertyPrefixes[] = {
-    "admin.", "ssl.", "authProvider.", "quorum.", "metricsProvider.", "multiAddress."};
+    "admin.", "ssl.", "authProvider.", "quorum.", "metricsProvider.", "multiAddress.",
+    // The container manager's (ContainerManager): checkIntervalMs, maxPerMinute,
+    // maxNeverUsedIntervalMs. ZooKeeper reads them without the zookeeper. prefix, i.e. only
+    // from -D flags; GraphKeeper takes them from zoo.cfg too (engine/container_manager.h).
+    "znode.container."};
 
 bool knownWord(std::string_view w) {
   return std::find(std::begin(kFourLetterWords), std::end(kFourLetterWords), w) !=

@@ -5,7 +5,9 @@
 #include <map>
 
 #include "engine/acl.h"
+#include "engine/log.h"
 #include "engine/path_utils.h"
+#include "graph/stats_track.h"
 
 namespace gk::engine {
 
@@ -64,6 +66,18 @@ struct RequestPreparer::Scratch {
     }
     return snap.meta(path);
   }
+  // The stat alone (no ACL read): for existence checks off the request's own path.
+  std::optional<graph::Stat> stat(const std::string& path) const {
+    if (auto it = changes.find(path); it != changes.end()) {
+      if (!it->second.exists) return std::nullopt;
+      return it->second.meta.stat;
+    }
+    if (const auto* e = overlay.find(path)) {
+      if (!e->exists) return std::nullopt;
+      return e->meta.stat;
+    }
+    return snap.stat(path);
+  }
   void put(const std::string& path, const graph::ZnodeMeta& meta, int64_t zxid) {
     changes[path] = ChangeOverlay::Entry{true, meta, zxid};
   }
@@ -80,12 +94,22 @@ struct RequestPreparer::Op {
   SetDataRequest setData;
   SetAclRequest setAcl;
   std::optional<graph::TxnOp> txnOp;  // filled by prepareOp
+  std::vector<graph::TxnOp> extra;    // quota bookkeeping that goes with it
 };
 
 namespace {
 
 bool isSpecialPath(const std::string& p) {
   return p == "/" || p == "/zookeeper" || p == "/zookeeper/quota" || p == "/zookeeper/config";
+}
+
+constexpr std::string_view kQuotaRoot = "/zookeeper/quota";
+constexpr std::string_view kLimitNode = "zookeeper_limits";
+constexpr std::string_view kStatNode = "zookeeper_stats";
+
+std::string parentOf(const std::string& path) {
+  size_t lastSlash = path.rfind('/');
+  return lastSlash == 0 ? std::string("/") : path.substr(0, lastSlash);
 }
 
 // ZooKeeper's checkAndIncVersion: -1 matches any version.
@@ -97,6 +121,65 @@ int32_t checkVersion(int32_t current, int32_t expected, int32_t& next) {
 
 }  // namespace
 
+// ZooKeeperServer.checkQuota's messages. The current count and bytes are the committed ones
+// (writes still in the pipeline are not in them), so near a limit a warning can come one
+// write late or early; it is a log line, nothing is refused.
+void RequestPreparer::warnQuota(const Scratch& s, const std::string& prefix, int64_t countDelta,
+                                int64_t bytesDelta) {
+  graph::Stat st;
+  std::string_view text;
+  std::string limitsPath = std::string(kQuotaRoot) + prefix + "/" + std::string(kLimitNode);
+  if (!s.snap.getData(limitsPath, st, text)) return;
+  graph::StatsTrack limits(text);
+  bool checkCount = countDelta != 0 && (limits.count() > -1 || limits.countHardLimit() > -1);
+  bool checkBytes = bytesDelta != 0 && (limits.bytes() > -1 || limits.byteHardLimit() > -1);
+  if (!checkCount && !checkBytes) return;
+  std::string statsPath = std::string(kQuotaRoot) + prefix + "/" + std::string(kStatNode);
+  if (!s.snap.getData(statsPath, st, text)) return;
+  graph::StatsTrack current(text);
+  auto check = [&](const char* what, int64_t now, int64_t soft, int64_t hard) {
+    bool isHard = hard > -1;
+    int64_t limit = isHard ? hard : soft;
+    if (now <= limit) return;
+    GK_LOG_WARN("Quota exceeded: {} [current {}={}, {}{}Limit={}]{}", prefix, what, now,
+                isHard ? "hard" : "soft", what == std::string_view("count") ? "Count" : "Byte",
+                limit, isHard ? " (hard quota limits are not enforced by GraphKeeper yet)" : "");
+  };
+  if (checkCount) {
+    check("count", current.count() + countDelta, limits.count(), limits.countHardLimit());
+  }
+  if (checkBytes) {
+    check("bytes", current.bytes() + bytesDelta, limits.bytes(), limits.byteHardLimit());
+  }
+}
+
+void RequestPreparer::quotaOps(const Scratch& s, const std::string& path, int64_t countDelta,
+                               int64_t bytesDelta, std::vector<graph::TxnOp>& out,
+                               bool checkLimits) {
+  if (path == "/") return;
+  // Most trees have no quota at all: one lookup settles it.
+  auto quotaRoot = s.stat(std::string(kQuotaRoot));
+  if (!quotaRoot || quotaRoot->numChildren == 0) return;
+  // DataTree.getMaxPrefixWithQuota: the longest prefix of path (itself included, "/" not)
+  // that has a limits node. ZooKeeper keeps those prefixes in a trie, added and dropped as
+  // limits nodes come and go; looking the limits nodes up is the same answer.
+  std::string prefix = path;
+  for (;;) {
+    std::string limits = std::string(kQuotaRoot) + prefix + "/" + std::string(kLimitNode);
+    if (s.stat(limits)) {
+      std::string stats = std::string(kQuotaRoot) + prefix + "/" + std::string(kStatNode);
+      // No stats node yet (the client creates it right after the limits node): ZooKeeper
+      // logs "Missing node for stat" and counts nothing.
+      if (checkLimits && limits_.enforceQuota) warnQuota(s, prefix, countDelta, bytesDelta);
+      if (s.stat(stats)) out.push_back(graph::UpdateQuotaStatsOp{stats, countDelta, bytesDelta});
+      return;
+    }
+    size_t lastSlash = prefix.rfind('/');
+    if (lastSlash == 0 || lastSlash == std::string::npos) return;
+    prefix.resize(lastSlash);
+  }
+}
+
 int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int64_t zxid,
                                    int64_t nowMs, OpResult& result) {
   result.type = op.type;
@@ -107,14 +190,14 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
     case op::kCreateTtl: {
       CreateRequest& c = op.create;
       if (!create_mode::valid(c.flags)) return err::kBadArguments;
+      // PrepRequestProcessor.validateCreateRequest, before anything about the path.
       bool ttlMode = c.flags == create_mode::kPersistentWithTtl ||
                      c.flags == create_mode::kPersistentSequentialWithTtl;
-      if (op.type == op::kCreateTtl || ttlMode) {
-        // TTL nodes need extendedTypesEnabled; the TTL reaper is not built yet either way.
-        return err::kUnimplemented;
-      }
-      if (op.type == op::kCreateContainer || c.flags == create_mode::kContainer) {
-        return err::kUnimplemented;  // containers: a later issue (ContainerManager)
+      if (ttlMode && !limits_.extendedTypesEnabled) return err::kUnimplemented;
+      // EphemeralType.validateTTL: a TTL mode needs 1..kMaxTtlMs, any other mode no TTL
+      // (createTTL with a plain mode is BADARGUMENTS; create's ttl is -1).
+      if (ttlMode ? (c.ttl <= 0 || c.ttl > graph::kMaxTtlMs) : c.ttl >= 0) {
+        return err::kBadArguments;
       }
       const std::string& path = c.path;
       size_t lastSlash = path.rfind('/');
@@ -140,13 +223,26 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       if (validatePath(finalPath, false)) return err::kBadArguments;
       // LMDB keys are bounded; ZooKeeper's paths are not. Refuse rather than fail at apply.
       if (finalPath.size() > graph::ZnodeStore::kMaxPathBytes) return err::kBadArguments;
-      if (s.lookup(finalPath)) return err::kNodeExists;
-      if (parent->stat.ephemeralOwner != 0) return err::kNoChildrenForEphemerals;
+      if (s.stat(finalPath)) return err::kNodeExists;
+      // Only a session's ephemerals are childless (EphemeralType NORMAL); containers and TTL
+      // nodes are parents.
+      if (graph::isSessionOwner(parent->stat.ephemeralOwner)) {
+        return err::kNoChildrenForEphemerals;
+      }
 
       graph::ZnodeMeta node;
       node.stat.czxid = node.stat.mzxid = node.stat.pzxid = zxid;
       node.stat.ctime = node.stat.mtime = nowMs;
-      node.stat.ephemeralOwner = create_mode::ephemeral(c.flags) ? who.sessionId : 0;
+      // What ZooKeeper applies goes by the txn type: createContainer makes a container
+      // whatever the flags say, while create/create2 with the container flag (4) make a
+      // plain persistent node (a CreateTxn is ephemeral or not) — seen on 3.8.0.
+      if (op.type == op::kCreateContainer) {
+        node.stat.ephemeralOwner = graph::kContainerOwner;
+      } else if (ttlMode) {
+        node.stat.ephemeralOwner = graph::ttlOwner(c.ttl);
+      } else if (create_mode::ephemeral(c.flags)) {
+        node.stat.ephemeralOwner = who.sessionId;
+      }
       node.stat.dataLength = int32_t(c.data.size());
       node.acl = acl;
       parent->stat.cversion += 1;
@@ -157,6 +253,15 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       s.put(finalPath, node, zxid);
       result.path = finalPath;
       result.stat = node.stat;
+      // DataTree.createNode: a new stats node is filled with its subtree's count and bytes,
+      // then the created node itself counts toward its quota.
+      if (parentPath.size() > kQuotaRoot.size() + 1 && parentPath.starts_with(kQuotaRoot) &&
+          parentPath[kQuotaRoot.size()] == '/' &&
+          std::string_view(finalPath).substr(lastSlash + 1) == kStatNode) {
+        op.extra.push_back(
+            graph::RecountQuotaStatsOp{finalPath, parentPath.substr(kQuotaRoot.size())});
+      }
+      quotaOps(s, finalPath, 1, int64_t(c.data.size()), op.extra, true);
       op.txnOp = graph::CreateOp{finalPath, std::move(c.data), std::move(acl),
                                  node.stat.ephemeralOwner, c.dataNull};
       return err::kOk;
@@ -183,6 +288,7 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       parent->stat.pzxid = zxid;
       s.put(parentPath, *parent, zxid);
       s.erase(path, *node, zxid);
+      quotaOps(s, path, -1, -int64_t(node->stat.dataLength), op.extra);
       op.txnOp = graph::DeleteOp{path};
       return err::kOk;
     }
@@ -197,9 +303,12 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       node->stat.version = next;
       node->stat.mzxid = zxid;
       node->stat.mtime = nowMs;
+      int64_t bytesDiff = int64_t(r.data.size()) - node->stat.dataLength;
       node->stat.dataLength = int32_t(r.data.size());
       s.put(r.path, *node, zxid);
       result.stat = node->stat;
+      // Even with no size change: ZooKeeper rewrites the stats text either way.
+      quotaOps(s, r.path, 0, bytesDiff, op.extra, true);
       op.txnOp = graph::SetDataOp{r.path, std::move(r.data), next, r.dataNull};
       return err::kOk;
     }
@@ -317,6 +426,13 @@ Prepared RequestPreparer::prepare(const graph::Snapshot& snap, const Requester& 
   txn.cxid = cxid;
   for (auto& o : ops) {
     if (o.txnOp) txn.ops.push_back(std::move(*o.txnOp));
+    for (auto& e : o.extra) txn.ops.push_back(std::move(e));
+  }
+  if (multi) {
+    // Inside a multi, createContainer and createTTL answer as create2 (Create2Result).
+    for (auto& r : out.results) {
+      if (r.type == op::kCreateContainer || r.type == op::kCreateTtl) r.type = op::kCreate2;
+    }
   }
   for (auto& [path, e] : s.changes) overlay_.put(path, std::move(e));
   ++nextZxid;
@@ -354,6 +470,7 @@ Prepared RequestPreparer::closeSession(const graph::Snapshot& snap, int64_t sess
   int64_t zxid = nextZxid;
   Scratch s{snap, overlay_, {}};
   std::vector<std::string> deleted;
+  std::vector<graph::TxnOp> quota;
   for (const auto& path : paths) {
     auto node = s.lookup(path);
     if (!node || node->stat.ephemeralOwner != sessionId) continue;
@@ -366,6 +483,7 @@ Prepared RequestPreparer::closeSession(const graph::Snapshot& snap, int64_t sess
     parent->stat.pzxid = zxid;
     s.put(parentPath, *parent, zxid);
     s.erase(path, *node, zxid);
+    quotaOps(s, path, -1, -int64_t(node->stat.dataLength), quota);
     deleted.push_back(path);
   }
   graph::Txn txn;
@@ -373,11 +491,59 @@ Prepared RequestPreparer::closeSession(const graph::Snapshot& snap, int64_t sess
   txn.time = nowMs;
   txn.sessionId = sessionId;
   txn.ops.push_back(graph::CloseSessionOp{sessionId, std::move(deleted)});
+  for (auto& q : quota) txn.ops.push_back(std::move(q));
   for (auto& [path, e] : s.changes) overlay_.put(path, std::move(e));
   ++nextZxid;
   out.txn = std::move(txn);
   out.results.resize(1);
   out.results[0].type = op::kCloseSession;
+  return out;
+}
+
+Prepared RequestPreparer::deleteContainer(const graph::Snapshot& snap, const std::string& path,
+                                          int64_t& nextZxid, int64_t nowMs,
+                                          const ContainerPolicy& policy) {
+  Prepared out;
+  out.results.resize(1);
+  out.results[0].type = op::kDeleteContainer;
+  int64_t zxid = nextZxid;
+  Scratch s{snap, overlay_, {}};
+  auto fail = [&](int32_t e) {
+    out.err = e;
+    out.results[0].err = e;
+    return out;
+  };
+  size_t lastSlash = path.rfind('/');
+  if (lastSlash == std::string::npos || path.find('\0') != std::string::npos ||
+      isSpecialPath(path)) {
+    return fail(err::kBadArguments);
+  }
+  auto node = s.lookup(path);
+  if (!node) return fail(err::kNoNode);
+  if (node->stat.numChildren > 0) return fail(err::kNotEmpty);
+  // ZooKeeper refuses a real ephemeral (BADVERSION); here only what the manager may reap goes.
+  if (!graph::isContainerOwner(node->stat.ephemeralOwner) &&
+      !graph::isTtlOwner(node->stat.ephemeralOwner)) {
+    return fail(err::kBadVersion);
+  }
+  if (!dueForDeletion(node->stat, nowMs, policy)) return fail(err::kBadVersion);
+  std::string parentPath = parentOf(path);
+  auto parent = s.lookup(parentPath);
+  if (!parent) return fail(err::kNoNode);
+  parent->stat.cversion += 1;
+  parent->stat.numChildren -= 1;
+  parent->stat.pzxid = zxid;
+  s.put(parentPath, *parent, zxid);
+  s.erase(path, *node, zxid);
+  graph::Txn txn;
+  txn.zxid = zxid;
+  txn.time = nowMs;
+  txn.sessionId = 0;  // the server's own request
+  txn.ops.push_back(graph::DeleteOp{path});
+  quotaOps(s, path, -1, -int64_t(node->stat.dataLength), txn.ops);
+  for (auto& [p, e] : s.changes) overlay_.put(p, std::move(e));
+  ++nextZxid;
+  out.txn = std::move(txn);
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/acl.h"
+#include "engine/container_manager.h"
 #include "engine/jute.h"
 #include "engine/proto.h"
 #include "graph/txn.h"
@@ -56,6 +57,10 @@ struct Prepared {
 
 struct PrepareLimits {
   bool extendedTypesEnabled = false;
+  // zookeeper.enforceQuota: ZooKeeper 3.8 then checks creates and setData against the quota
+  // limits. Here a limit exceeded is logged (as ZooKeeper logs soft limits); hard limits are
+  // not enforced yet.
+  bool enforceQuota = false;
 };
 
 class RequestPreparer {
@@ -73,12 +78,26 @@ class RequestPreparer {
                          int64_t& nextZxid, int64_t nowMs);
   Prepared closeSession(const graph::Snapshot& snap, int64_t sessionId, int64_t& nextZxid,
                         int64_t nowMs);
+  // The container manager's delete (ZooKeeper's deleteContainer, sessionId 0, no ACL check)
+  // of a container or TTL node it found due. Checked again here against the current state
+  // (committed + prepared), so a child or a setData still in flight saves the node: then
+  // `err` says why and there is no txn.
+  Prepared deleteContainer(const graph::Snapshot& snap, const std::string& path,
+                           int64_t& nextZxid, int64_t nowMs, const ContainerPolicy& policy);
 
  private:
   struct Scratch;  // the changes of the request being prepared, before they reach the overlay
   struct Op;
   int32_t prepareOp(const Requester& who, Scratch& s, Op& op, int64_t zxid, int64_t nowMs,
                     OpResult& result);
+  // Quota bookkeeping (DataTree.updateQuotaStat) for a change under `path`: the ops that
+  // keep the stats node of the longest quota'd prefix of `path` up to date.
+  // With `checkLimits` (creates and setData, as ZooKeeperServer.checkQuota) and
+  // enforceQuota, a limit exceeded is logged.
+  void quotaOps(const Scratch& s, const std::string& path, int64_t countDelta,
+                int64_t bytesDelta, std::vector<graph::TxnOp>& out, bool checkLimits = false);
+  void warnQuota(const Scratch& s, const std::string& prefix, int64_t countDelta,
+                 int64_t bytesDelta);
   ChangeOverlay& overlay_;
   PrepareLimits limits_;
 };

@@ -61,7 +61,7 @@ void writeStat(JuteWriter& w, const graph::Stat& s) {
   w.writeInt(s.version);
   w.writeInt(s.cversion);
   w.writeInt(s.aversion);
-  w.writeLong(s.ephemeralOwner);
+  w.writeLong(graph::clientVisibleOwner(s.ephemeralOwner));
   w.writeInt(s.dataLength);
   w.writeInt(s.numChildren);
   w.writeLong(s.pzxid);
@@ -141,6 +141,13 @@ SetWatchesRequest readSetWatches(JuteReader& r, bool v2) {
     s.persistentRecursiveWatches = r.readStringVector();
   }
   return s;
+}
+
+PathInt readPathInt(JuteReader& r) {
+  PathInt p;
+  p.path = r.readString();
+  p.value = r.readInt();
+  return p;
 }
 
 AuthPacket readAuthPacket(JuteReader& r) {

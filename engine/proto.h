@@ -77,6 +77,7 @@ struct ConnectRequest {
 };
 ConnectRequest readConnectRequest(JuteReader& r);
 
+// Containers and TTL nodes go out with ephemeralOwner 0 (DataNode.copyStat).
 void writeStat(JuteWriter& w, const graph::Stat& s);
 graph::AclList readAclList(JuteReader& r);
 void writeAclList(JuteWriter& w, const graph::AclList& acl);
@@ -126,6 +127,24 @@ struct SetWatchesRequest {
   std::vector<std::string> persistentWatches, persistentRecursiveWatches;  // setWatches2
 };
 SetWatchesRequest readSetWatches(JuteReader& r, bool v2);
+
+// addWatch (AddWatchRequest: path, mode), checkWatches and removeWatches
+// (CheckWatchesRequest/RemoveWatchesRequest: path, type) share one layout.
+struct PathInt {
+  std::string path;
+  int32_t value = 0;
+};
+PathInt readPathInt(JuteReader& r);
+
+// AddWatchMode (ZooDefs.AddWatchModes)
+namespace add_watch_mode {
+constexpr int32_t kPersistent = 0, kPersistentRecursive = 1;
+}
+// Watcher.WatcherType as checkWatches/removeWatches send it. 3.8 clients send 1..3; 4 and 5
+// (one persistent kind only) come from 3.9 clients.
+namespace watcher_type {
+constexpr int32_t kChildren = 1, kData = 2, kAny = 3, kPersistent = 4, kPersistentRecursive = 5;
+}
 
 struct AuthPacket {
   int32_t type = 0;

@@ -186,6 +186,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
   std::unordered_map<uint64_t, graph::AclList> aclCache;  // ACL ids are never reused
   ChangeOverlay overlay;
   std::unique_ptr<RequestPreparer> preparer;
+  ContainerPolicy containerPolicy;
   WatchManager watches;
   SessionTracker sessions;
   int64_t nextZxid = 1;
@@ -249,8 +250,20 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     snap.emplace(store->snapshot());
     appliedZxid = snap->lastZxid();
     nextZxid = appliedZxid + 1;
-    preparer = std::make_unique<RequestPreparer>(overlay,
-                                                 PrepareLimits{cfg.extendedTypesEnabled});
+    bool enforceQuota = false;  // Boolean.parseBoolean(zookeeper.enforceQuota)
+    if (auto it = cfg.systemProperties.find("zookeeper.enforceQuota");
+        it != cfg.systemProperties.end()) {
+      const std::string& v = it->second;
+      enforceQuota = v.size() == 4 && std::equal(v.begin(), v.end(), "true",
+                                                 [](char a, char b) { return (a | 0x20) == b; });
+    }
+    if (enforceQuota) {
+      GK_LOG_WARN("enforceQuota is on: quota limits exceeded are logged, hard limits are not "
+                  "enforced yet");
+    }
+    preparer = std::make_unique<RequestPreparer>(
+        overlay, PrepareLimits{cfg.extendedTypesEnabled, enforceQuota});
+    containerPolicy = engine::containerPolicy(cfg);
     // Sessions survive a restart with a fresh timeout, as ZooKeeper restores them.
     int64_t now = monoMs();
     for (const auto& s : snap->sessions()) sessions.add(s.id, s.timeoutMs, s.password, now);
@@ -711,6 +724,9 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       case op::kCheck: return "CHEC";
       case op::kMulti: return "MULT";
       case op::kSetWatches: case op::kSetWatches2: return "SETW";
+      case op::kAddWatch: return "ADDW";
+      case op::kCheckWatches: return "CHKW";
+      case op::kRemoveWatches: return "REMW";
       case op::kAuth: return "AUTH";
       case op::kCloseSession: return "CLOS";
       default: return "UNKN";
@@ -838,6 +854,32 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         header(xid::kSetWatches, 0);
         return finish();
       }
+      case op::kAddWatch: {
+        // No ACL or existence check (3.8.0); the reply carries an ErrorResponse of 0.
+        PathInt q = readPathInt(r);
+        if (q.value == add_watch_mode::kPersistent) {
+          watches.addPersistentWatch(q.path, c.id);
+        } else if (q.value == add_watch_mode::kPersistentRecursive) {
+          watches.addRecursiveWatch(q.path, c.id);
+        } else {
+          return error(err::kMarshallingError);  // WatcherMode.fromZooDef throws
+        }
+        header(xidv, 0);
+        w.writeInt(0);
+        return finish();
+      }
+      case op::kCheckWatches:
+      case op::kRemoveWatches: {
+        // NOWATCHER when there is no such watch; the connection stays. The server sends no
+        // event: DataWatchRemoved/ChildWatchRemoved are the client library's own.
+        PathInt q = readPathInt(r);
+        if (q.value < watcher_type::kChildren || q.value > watcher_type::kPersistentRecursive) {
+          return error(err::kMarshallingError);  // WatcherType.fromInt throws
+        }
+        bool found = type == op::kCheckWatches ? watches.contains(q.path, c.id, q.value)
+                                               : watches.remove(q.path, c.id, q.value);
+        return error(found ? err::kOk : err::kNoWatcher);
+      }
       case op::kAuth: {
         AuthPacket a = readAuthPacket(r);
         if (a.scheme == "digest" && a.auth.find(':') != std::string::npos) {
@@ -891,6 +933,9 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         watches.addChildWatch(p, c.id);
       }
     }
+    // setWatches2: persistent watches come back as they were, with no catch-up events.
+    for (const auto& p : q.persistentWatches) watches.addPersistentWatch(p, c.id);
+    for (const auto& p : q.persistentRecursiveWatches) watches.addRecursiveWatch(p, c.id);
   }
 
   std::string encodeWriteReply(int32_t xidv, int32_t type, const Prepared& p, int64_t zxid) {
@@ -1138,6 +1183,30 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     });
   }
 
+  // --- the container manager (ContainerManager) -----------------------------------------
+
+  // Every checkIntervalMs: containers that had children and are empty again, and TTL nodes
+  // idle past their TTL, are deleted as server-originated writes (no client waits on them).
+  kj::Promise<void> containerLoop() {
+    return io->provider->getTimer()
+        .afterDelay(containerPolicy.checkIntervalMs * kj::MILLISECONDS)
+        .then([this]() {
+          int64_t now = wallMs();
+          int64_t budget = containerPolicy.deletesPerCheck();
+          for (const std::string& path : containerCandidates(*snap, now, containerPolicy)) {
+            if (budget-- <= 0) break;  // the rest wait for the next check
+            Write w(WriteKind::Client);  // connId 0: nobody to answer
+            w.opcode = op::kDeleteContainer;
+            w.receivedMs = now;
+            w.prepared = preparer->deleteContainer(*snap, path, nextZxid, now, containerPolicy);
+            if (!w.prepared.txn) continue;  // a pending change saved it
+            GK_LOG_INFO("Attempting to delete candidate container: {}", path);
+            enqueueWrite(std::move(w));
+          }
+          return containerLoop();
+        });
+  }
+
   // --- four-letter words ----------------------------------------------------------------
 
   void answerFourLetterWord(Connection& c, const std::string& word) {
@@ -1291,6 +1360,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       tasks->add(acceptLoop());
       tasks->add(completionLoop(doneObserver));
       tasks->add(expiryLoop());
+      tasks->add(containerLoop());
       GK_LOG_INFO("GraphKeeper {} serving, mode standalone, zxid {}", kVersion, hex(appliedZxid));
 
       stopObserver.whenBecomesReadable().wait(ioContext.waitScope);

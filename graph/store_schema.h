@@ -5,7 +5,10 @@
 //   acl_by_value  encoded AclList (cut to the key limit; DUPSORT) -> aclId (BE);
 //                 lists longer than a key share a key and are told apart via `acls`
 //   sessions      sessionId (BE) -> timeoutMs + password
-//   ephemerals    sessionId (BE) + path -> ""
+//   ephemerals    sessionId (BE) + path -> ""   (real ephemerals only: owner is a session)
+//   containers_ttls  path -> ""   the containers and TTL nodes, so that the container manager
+//                 finds its candidates without walking the tree. Added after version 1 shipped
+//                 without containers, so a version 1 store simply gets it empty.
 //   meta          "last_zxid" -> i64, "schema_version" -> i64, "next_acl_id" -> u64
 #pragma once
 
@@ -31,6 +34,7 @@ struct StoreDbs {
   MDB_dbi aclByValue = 0;
   MDB_dbi sessions = 0;
   MDB_dbi ephemerals = 0;
+  MDB_dbi containersTtls = 0;
   MDB_dbi meta = 0;
   size_t maxKeyBytes = kMaxKeyBytes;  // mdb_env_get_maxkeysize
 };

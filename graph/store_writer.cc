@@ -9,6 +9,8 @@
 #include <climits>
 #include <cstring>
 
+#include "graph/stats_track.h"
+
 namespace gk::graph {
 
 void StoreWriter::check(int rc, std::string_view call) {
@@ -85,11 +87,15 @@ void StoreWriter::create(const CreateOp& op) {
   h.aclId = acquireAcl(op.acl);
   putNode(op.path, h, op.data, MDB_NOOVERWRITE);
   touchParent(op.path, +1);
-  if (op.ephemeralOwner != 0) {
+  if (isSessionOwner(op.ephemeralOwner)) {
     KeyBuf key = ephemeralKey(op.ephemeralOwner, op.path);
     if (!key.ok()) fail("path too long for the ephemeral index");
     MDB_val k = key.val(), v{0, nullptr};
     check(mdb_put(txn_, dbs_.ephemerals, &k, &v, 0), "mdb_put ephemerals");
+  } else if (op.ephemeralOwner != 0) {
+    // A container or TTL node: no session owns it; the container manager looks here.
+    MDB_val k = lmdb::val(op.path), v{0, nullptr};
+    check(mdb_put(txn_, dbs_.containersTtls, &k, &v, 0), "mdb_put containers_ttls");
   }
 }
 
@@ -105,12 +111,15 @@ void StoreWriter::remove(std::string_view path) {
   MDB_val k = key.val();
   check(mdb_del(txn_, dbs_.tree, &k, nullptr), "mdb_del tree");
   releaseAcl(h.aclId);
-  if (h.stat.ephemeralOwner != 0) {
-    // Later node kinds (containers, TTL) mark ephemeralOwner without an index entry.
+  if (isSessionOwner(h.stat.ephemeralOwner)) {
     KeyBuf ekey = ephemeralKey(h.stat.ephemeralOwner, path);
     MDB_val ek = ekey.val();
     int rc = ekey.ok() ? mdb_del(txn_, dbs_.ephemerals, &ek, nullptr) : MDB_NOTFOUND;
     if (rc != MDB_NOTFOUND) check(rc, "mdb_del ephemerals");
+  } else if (h.stat.ephemeralOwner != 0) {
+    MDB_val k = lmdb::val(path);
+    int rc = mdb_del(txn_, dbs_.containersTtls, &k, nullptr);
+    if (rc != MDB_NOTFOUND) check(rc, "mdb_del containers_ttls");
   }
   touchParent(path, -1);
 }
@@ -171,6 +180,71 @@ void StoreWriter::closeSession(const CloseSessionOp& op) {
   MDB_val k = key.val();
   int rc = mdb_del(txn_, dbs_.sessions, &k, nullptr);
   if (rc != MDB_NOTFOUND) check(rc, "mdb_del sessions");
+}
+
+// Rewrites a stats node's data only: version, mzxid and mtime stay (ZooKeeper changes
+// DataNode.data in place), dataLength follows the new text.
+void StoreWriter::putStatsText(std::string_view path, NodeHeader h, const std::string& text) {
+  h.stat.dataLength = static_cast<int32_t>(text.size());
+  h.dataNull = false;
+  putNode(path, h, text, 0);
+}
+
+void StoreWriter::updateQuotaStats(const UpdateQuotaStatsOp& op) {
+  std::string_view value, data;
+  NodeHeader h;
+  KeyBuf key = nodeKey(op.path);
+  // No stats node (not created yet, or deleted by a client): ZooKeeper logs and goes on.
+  if (!lmdbGet(txn_, dbs_.tree, key.view(), value, "mdb_get tree")) return;
+  if (!readNodeValue(value, h, data)) fail("corrupt node record");
+  StatsTrack stats(data);
+  // Java longs wrap; so do these (no undefined behaviour on absurd stored values).
+  stats.setCount(static_cast<int64_t>(static_cast<uint64_t>(stats.count()) +
+                                      static_cast<uint64_t>(op.countDelta)));
+  stats.setBytes(static_cast<int64_t>(static_cast<uint64_t>(stats.bytes()) +
+                                      static_cast<uint64_t>(op.bytesDelta)));
+  nodeValue_ = stats.toString();
+  putStatsText(op.path, h, nodeValue_);
+}
+
+void StoreWriter::recountQuotaStats(const RecountQuotaStatsOp& op) {
+  std::string_view value, data;
+  NodeHeader h;
+  if (!lmdbGet(txn_, dbs_.tree, nodeKey(op.path).view(), value, "mdb_get tree")) return;
+  if (!readNodeValue(value, h, data)) fail("corrupt node record");
+  int64_t count = 0, bytes = 0;
+  auto add = [&](std::string_view nodeValue) {
+    NodeHeader nh;
+    std::string_view nd;
+    if (!readNodeValue(nodeValue, nh, nd)) fail("corrupt node record in quota subtree");
+    count += 1;
+    bytes += nh.stat.dataLength;
+  };
+  if (isValidPath(op.subtree) && op.subtree != "/") {
+    std::string_view nodeValue;
+    KeyBuf rootKey = treeKey(op.subtree);
+    if (rootKey.ok() && lmdbGet(txn_, dbs_.tree, rootKey.view(), nodeValue, "mdb_get tree")) {
+      add(nodeValue);
+      // The children are the keys `subtree \0 name`, deeper nodes have parents `subtree/...`.
+      for (char sep : {'\0', '/'}) {
+        std::string p = op.subtree;
+        p += sep;
+        lmdb::Cursor cursor(txn_, dbs_.tree);
+        MDB_val k = lmdb::val(p), v;
+        for (int rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_SET_RANGE); rc != MDB_NOTFOUND;
+             rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+          check(rc, "mdb_cursor_get tree");
+          if (!lmdb::view(k).starts_with(p)) break;
+          add(lmdb::view(v));
+        }
+      }
+    }
+  }
+  StatsTrack stats;
+  stats.setCount(count);
+  stats.setBytes(bytes);
+  nodeValue_ = stats.toString();
+  putStatsText(op.path, h, nodeValue_);  // `h` is a copy, the text our own buffer
 }
 
 uint64_t StoreWriter::acquireAcl(const AclList& acl) {
@@ -284,7 +358,16 @@ void StoreWriter::apply(MDB_txn* txn, const Txn& t) {
             opName_ = "createSession";
             opPath_ = {};
             createSession(o);
+          } else if constexpr (std::is_same_v<T, UpdateQuotaStatsOp>) {
+            opName_ = "updateQuotaStats";
+            opPath_ = o.path;
+            updateQuotaStats(o);
+          } else if constexpr (std::is_same_v<T, RecountQuotaStatsOp>) {
+            opName_ = "recountQuotaStats";
+            opPath_ = o.path;
+            recountQuotaStats(o);
           } else {
+            static_assert(std::is_same_v<T, CloseSessionOp>);
             opName_ = "closeSession";
             opPath_ = {};
             closeSession(o);

@@ -32,6 +32,9 @@ class StoreWriter {
   void setAcl(const SetAclOp& op);
   void createSession(const CreateSessionOp& op);
   void closeSession(const CloseSessionOp& op);
+  void updateQuotaStats(const UpdateQuotaStatsOp& op);
+  void recountQuotaStats(const RecountQuotaStatsOp& op);
+  void putStatsText(std::string_view path, NodeHeader header, const std::string& text);
 
   void putNode(std::string_view path, const NodeHeader& header, std::string_view data,
                unsigned flags);

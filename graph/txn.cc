@@ -28,7 +28,8 @@ struct VariantIndex<T, std::variant<Ts...>> {
 };
 template <typename T>
 constexpr uint8_t tagOf = VariantIndex<T, TxnOp>::value;
-static_assert(tagOf<CreateOp> == 0 && tagOf<CloseSessionOp> == 5);
+static_assert(tagOf<CreateOp> == 0 && tagOf<CloseSessionOp> == 5 &&
+              tagOf<UpdateQuotaStatsOp> == 6 && tagOf<RecountQuotaStatsOp> == 7);
 
 size_t aclBytes(const AclList& acl) {
   size_t n = 4;
@@ -50,7 +51,12 @@ size_t opBytes(const TxnOp& op) {
                      return 4 + o.path.size() + aclBytes(o.acl) + 4;
                    else if constexpr (std::is_same_v<T, CreateSessionOp>)
                      return 8 + 4 + 4 + o.password.size();
+                   else if constexpr (std::is_same_v<T, UpdateQuotaStatsOp>)
+                     return 4 + o.path.size() + 8 + 8;
+                   else if constexpr (std::is_same_v<T, RecountQuotaStatsOp>)
+                     return 4 + o.path.size() + 4 + o.subtree.size();
                    else {
+                     static_assert(std::is_same_v<T, CloseSessionOp>);
                      size_t n = 8 + 4;
                      for (const auto& p : o.ephemerals) n += 4 + p.size();
                      return n;
@@ -85,7 +91,15 @@ void writeOp(ByteWriter& w, const TxnOp& op) {
           w.put(o.sessionId);
           w.put(o.timeoutMs);
           w.putBytes(o.password);
+        } else if constexpr (std::is_same_v<T, UpdateQuotaStatsOp>) {
+          w.putBytes(o.path);
+          w.put(o.countDelta);
+          w.put(o.bytesDelta);
+        } else if constexpr (std::is_same_v<T, RecountQuotaStatsOp>) {
+          w.putBytes(o.path);
+          w.putBytes(o.subtree);
         } else {
+          static_assert(std::is_same_v<T, CloseSessionOp>);
           w.put(o.sessionId);
           w.put(static_cast<uint32_t>(o.ephemerals.size()));
           for (const auto& p : o.ephemerals) w.putBytes(p);
@@ -144,6 +158,18 @@ bool readOp(ByteReader& r, TxnOp& out) {
       o.ephemerals.resize(count);
       for (auto& p : o.ephemerals)
         if (!r.getString(p)) return false;
+      out = std::move(o);
+      return true;
+    }
+    case tagOf<UpdateQuotaStatsOp>: {
+      UpdateQuotaStatsOp o;
+      if (!r.getString(o.path) || !r.get(o.countDelta) || !r.get(o.bytesDelta)) return false;
+      out = std::move(o);
+      return true;
+    }
+    case tagOf<RecountQuotaStatsOp>: {
+      RecountQuotaStatsOp o;
+      if (!r.getString(o.path) || !r.getString(o.subtree)) return false;
       out = std::move(o);
       return true;
     }

@@ -19,7 +19,7 @@ struct CreateOp {
   std::string path;  // final path (sequence suffix already appended)
   std::string data;
   AclList acl;
-  int64_t ephemeralOwner = 0;  // 0 = persistent
+  int64_t ephemeralOwner = 0;  // 0 = persistent; a session id; or a container/TTL marker (znode.h)
   bool dataNull = false;       // the client sent null, not empty, data
   bool operator==(const CreateOp&) const = default;
 };
@@ -54,7 +54,26 @@ struct CloseSessionOp {
   bool operator==(const CloseSessionOp&) const = default;
 };
 
-using TxnOp = std::variant<CreateOp, DeleteOp, SetDataOp, SetAclOp, CreateSessionOp, CloseSessionOp>;
+// Quota bookkeeping (ZooKeeper's DataTree.updateQuotaStat): adds to the count and bytes kept
+// in a quota's stats node (`path`, /zookeeper/quota/<quota'd path>/zookeeper_stats, text as
+// StatsTrack writes it). Only the data changes — not version, mzxid or mtime — and no watch
+// fires. A missing stats node is left alone, as ZooKeeper does.
+struct UpdateQuotaStatsOp {
+  std::string path;
+  int64_t countDelta = 0;
+  int64_t bytesDelta = 0;
+  bool operator==(const UpdateQuotaStatsOp&) const = default;
+};
+// Recounts `subtree` (the node and everything below it) into the stats node `path`, as
+// DataTree.updateQuotaForPath does when a zookeeper_stats node is created.
+struct RecountQuotaStatsOp {
+  std::string path;
+  std::string subtree;
+  bool operator==(const RecountQuotaStatsOp&) const = default;
+};
+
+using TxnOp = std::variant<CreateOp, DeleteOp, SetDataOp, SetAclOp, CreateSessionOp, CloseSessionOp,
+                           UpdateQuotaStatsOp, RecountQuotaStatsOp>;
 
 struct Txn {
   int64_t zxid = 0;

@@ -48,6 +48,30 @@ struct ZnodeRecord {
   std::string data;
 };
 
+// What ephemeralOwner holds (ZooKeeper's EphemeralType): 0 for a persistent node, the owning
+// session's id for an ephemeral, or a marker for the node kinds no session owns — containers
+// (Long.MIN_VALUE) and TTL nodes (0xFF in the top byte, the TTL in ms in the low 40 bits).
+// Clients see ephemeralOwner 0 for containers and TTL nodes (DataNode.copyStat).
+inline constexpr int64_t kContainerOwner = INT64_MIN;
+inline constexpr uint64_t kTtlOwnerBits = 0xFF00000000000000ULL;
+inline constexpr uint64_t kTtlReservedBits = 0x00FFFF0000000000ULL;
+inline constexpr int64_t kMaxTtlMs = 0xFFFFFFFFFFLL;  // EphemeralType.TTL.maxValue()
+
+inline bool isContainerOwner(int64_t owner) { return owner == kContainerOwner; }
+inline bool isTtlOwner(int64_t owner) {
+  return (static_cast<uint64_t>(owner) & (kTtlOwnerBits | kTtlReservedBits)) == kTtlOwnerBits;
+}
+inline int64_t ttlOfOwner(int64_t owner) { return owner & kMaxTtlMs; }
+// For 1 <= ttlMs <= kMaxTtlMs (EphemeralType.TTL.toEphemeralOwner).
+inline int64_t ttlOwner(int64_t ttlMs) {
+  return static_cast<int64_t>(kTtlOwnerBits | static_cast<uint64_t>(ttlMs));
+}
+// A real ephemeral (EphemeralType.NORMAL): owned by a session.
+inline bool isSessionOwner(int64_t owner) {
+  return owner != 0 && !isContainerOwner(owner) && !isTtlOwner(owner);
+}
+inline int64_t clientVisibleOwner(int64_t owner) { return isSessionOwner(owner) ? owner : 0; }
+
 // A client session as it is stored (so a restarted server keeps it).
 struct SessionRecord {
   int64_t id = 0;

@@ -52,6 +52,17 @@ void openDbs(MDB_env* env, const StoreOptions& options, StoreDbs& dbs, StoreWrit
   openDb("acl_by_value", MDB_DUPSORT | MDB_DUPFIXED, dbs.aclByValue);
   openDb("sessions", 0, dbs.sessions);
   openDb("ephemerals", 0, dbs.ephemerals);
+  if (ro) {
+    // A read-only view of a store written before containers existed: no such db, none held.
+    int rc = mdb_dbi_open(txn.get(), "containers_ttls", 0, &dbs.containersTtls);
+    if (rc == MDB_NOTFOUND) {
+      dbs.containersTtls = 0;
+    } else {
+      lmdb::check(rc, "store " + dir + ": mdb_dbi_open containers_ttls");
+    }
+  } else {
+    openDb("containers_ttls", 0, dbs.containersTtls);
+  }
   openDb("meta", 0, dbs.meta);
 
   int64_t version = readMetaInt(txn.get(), dbs, kMetaSchemaVersion, 0);
@@ -264,6 +275,14 @@ std::vector<std::string> Snapshot::ephemerals(int64_t sessionId) const {
   KeyBuf prefix = idKey(static_cast<uint64_t>(sessionId));
   scanPrefix(txn_, store_->dbs_->dbi.ephemerals, prefix.view(),
              [&](std::string_view key, std::string_view) { paths.emplace_back(key.substr(8)); });
+  return paths;
+}
+
+std::vector<std::string> Snapshot::containersAndTtls() const {
+  std::vector<std::string> paths;
+  if (store_->dbs_->dbi.containersTtls == 0) return paths;  // read-only view of an old store
+  scanPrefix(txn_, store_->dbs_->dbi.containersTtls, {},
+             [&](std::string_view key, std::string_view) { paths.emplace_back(key); });
   return paths;
 }
 

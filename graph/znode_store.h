@@ -69,6 +69,9 @@ class Snapshot {
   AclList acl(uint64_t aclId) const;
   std::vector<std::string> children(std::string_view path) const;  // names, sorted
   std::vector<std::string> ephemerals(int64_t sessionId) const;    // paths, sorted
+  // Every container and TTL node (ephemeralOwner a marker, znode.h), sorted: the container
+  // manager's candidates, kept in their own index so this never walks the tree.
+  std::vector<std::string> containersAndTtls() const;
   uint64_t descendantCount(std::string_view path) const;  // all nodes below path
   std::vector<SessionRecord> sessions() const;
   uint64_t znodeCount() const;

@@ -41,8 +41,12 @@ class Server:
     """One server process. `extra` is a dict of zoo.cfg lines added to the defaults; a None value
     removes a default line."""
 
-    def __init__(self, kind=None, extra=None, data_dir=None, port=None):
+    def __init__(self, kind=None, extra=None, data_dir=None, port=None, system_props=None):
         self.kind = kind or os.environ.get("GK_SERVER", "graphkeeper")
+        # Java system properties ZooKeeper reads without the "zookeeper." prefix (so a zoo.cfg
+        # line cannot set them), e.g. znode.container.checkIntervalMs: -D flags for
+        # ZooKeeper, zoo.cfg lines for GraphKeeper, which takes them from there too.
+        self.system_props = dict(system_props or {})
         self.port = port or free_port()
         self.own_dir = data_dir is None
         self.dir = data_dir or tempfile.mkdtemp(prefix="gk-it-")
@@ -68,6 +72,8 @@ class Server:
             "4lw.commands.whitelist": "*",
             "admin.enableServer": "false",
         }
+        if self.kind == "graphkeeper":
+            cfg.update(self.system_props)
         cfg.update(self.extra)
         # A value of None in `extra` drops that line (e.g. to get a server default back).
         return "".join(f"{k}={v}\n" for k, v in cfg.items() if v is not None)
@@ -91,7 +97,8 @@ class Server:
             env = dict(os.environ)
         elif self.kind == "zookeeper":
             # Debian's zkServer.sh pins /etc/zookeeper/conf; run the JVM as it would, on our cfg.
-            cmd = ["java", "-cp", "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar",
+            cmd = ["java"] + [f"-D{k}={v}" for k, v in self.system_props.items()] + [
+                   "-cp", "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar",
                    "-Dzookeeper.log.dir=" + self.dir, "-Dzookeeper.root.logger=INFO,CONSOLE",
                    "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg_path]
             env = dict(os.environ)

@@ -101,7 +101,7 @@ TEST_CASE("txn: bad version, bad tag and absurd lengths decode to nullopt", "[tx
   CHECK_FALSE(decodeTxn(bad).has_value());
 
   bad = good;
-  bad[33] = 6;  // no such op
+  bad[33] = 0x7f;  // no such op
   CHECK_FALSE(decodeTxn(bad).has_value());
 
   bad = good;
