@@ -342,7 +342,13 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
             c.reading = false;  // resumed once held requests drain
             return kj::READY_NOW;
           }
-          return readLoop(c);
+          // Fairness: KJ polls epoll only when its event queue is empty, and a busy client's
+          // next tryRead completes at once, so chaining reads directly lets one connection
+          // starve the rest. A zero timer fires only after the next epoll round, which gives
+          // every other ready socket its turn first.
+          return io->provider->getTimer().afterDelay(0 * kj::NANOSECONDS).then([this, &c]() {
+            return c.closed ? kj::Promise<void>(kj::READY_NOW) : readLoop(c);
+          });
         });
   }
 
