@@ -89,8 +89,9 @@ class Closed(Exception):
 class RawSession:
     """One TCP connection speaking the client protocol."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=10.0):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, port, host="127.0.0.1", timeout=10.0, source=None):
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.sock.settimeout(timeout)
         self.xid = 0
         self.events = []  # (type, state, path) notifications seen while waiting for replies
