@@ -22,6 +22,7 @@
 #include "engine/prep.h"
 #include "engine/proto.h"
 #include "graph/znode_store.h"
+#include "tests/unit/temp_dir.h"
 
 using namespace gk::engine;
 using gk::graph::Acl;
@@ -42,27 +43,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using gk::testing::TempDir;
+
 const AclList kOpen{Acl{31, "world", "anyone"}};
 const AclList kReadOnly{Acl{perm::kRead, "world", "anyone"}};
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/gk-prep-test-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 StoreOptions storeOptions(const TempDir& dir) {
   StoreOptions o;

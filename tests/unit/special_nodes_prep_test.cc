@@ -16,6 +16,7 @@
 #include "engine/prep.h"
 #include "engine/proto.h"
 #include "graph/znode_store.h"
+#include "tests/unit/temp_dir.h"
 
 using namespace gk::engine;
 using namespace gk::graph;
@@ -23,24 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/gk-special-prep-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using gk::testing::TempDir;
 
 const AclList kOpen{Acl{31, "world", "anyone"}};
 const Requester kAlice{0x1001, {Acl{0, "ip", "127.0.0.1"}}};

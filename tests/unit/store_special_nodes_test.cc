@@ -12,30 +12,14 @@
 #include "graph/stats_track.h"
 #include "graph/txn.h"
 #include "graph/znode_store.h"
+#include "tests/unit/temp_dir.h"
 
 using namespace gk::graph;
 namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/gk-special-test-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string store() const { return path_ + "/store"; }
-
- private:
-  std::string path_;
-};
+using gk::testing::TempDir;
 
 StoreOptions options(const TempDir& dir, bool readOnly = false) {
   StoreOptions o;

@@ -13,31 +13,14 @@
 #include <vector>
 
 #include "graph/znode_store.h"
+#include "tests/unit/temp_dir.h"
 
 using namespace gk::graph;
 namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/gk-store-test-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  // The store dir is a not-yet-existing subdirectory: open() must create it.
-  std::string store() const { return path_ + "/store"; }
-
- private:
-  std::string path_;
-};
+using gk::testing::TempDir;
 
 StoreOptions options(const TempDir& dir, bool readOnly = false) {
   StoreOptions o;
