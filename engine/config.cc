@@ -502,6 +502,17 @@ bool parseQuorumPeerKey(Parser& ps, const Property& p) {
              k == "jvm.pause.sleep.time.ms") {
     longIn(ps, p, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
            "an integer");
+  } else if (k == "metricsProvider.className") {
+    ps.cfg.metricsProviderClassName = p.value;
+  } else if (k == "metricsProvider.httpHost") {
+    ps.cfg.metricsProviderHttpHost = nonEmpty(ps, p, "a host name or address");
+  } else if (k == "metricsProvider.httpPort") {
+    // Only the Prometheus provider reads it, when it starts: a bad value matters only then.
+    try {
+      ps.cfg.metricsProviderHttpPort = port(ps, p);
+    } catch (const ConfigError&) {
+      ps.cfg.metricsProviderHttpPort = -1;
+    }
   } else if (k == "quorum.auth.learner.saslLoginContext" ||
              k == "quorum.auth.server.saslLoginContext" ||
              k == "quorum.auth.kerberos.servicePrincipal" || startsWith(k, "metricsProvider.") ||

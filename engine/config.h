@@ -52,6 +52,10 @@ struct ServerConfig {
   std::string adminServerAddress = "0.0.0.0";
   int adminServerPort = 8080;
   std::string adminCommandURL = "/commands";
+  // metricsProvider.className/httpHost/httpPort (ZooKeeper's Prometheus provider keys).
+  std::string metricsProviderClassName;  // empty = ZooKeeper's default (no Prometheus port)
+  std::string metricsProviderHttpHost = "0.0.0.0";
+  int metricsProviderHttpPort = 7000;  // -1: not a port number (fails only if the provider is used)
   std::set<std::string> fourLetterWords = {"srvr"};  // "*" expands to all
   int64_t juteMaxBuffer = 0xfffff;
   bool extendedTypesEnabled = false;

@@ -434,7 +434,10 @@ Prepared RequestPreparer::prepare(const graph::Snapshot& snap, const Requester& 
       if (r.type == op::kCreateContainer || r.type == op::kCreateTtl) r.type = op::kCreate2;
     }
   }
-  for (auto& [path, e] : s.changes) overlay_.put(path, std::move(e));
+  for (auto& [path, e] : s.changes) {
+    out.eventAcls[path] = e.meta.acl;
+    overlay_.put(path, std::move(e));
+  }
   ++nextZxid;
   out.txn = std::move(txn);
   return out;
@@ -492,7 +495,10 @@ Prepared RequestPreparer::closeSession(const graph::Snapshot& snap, int64_t sess
   txn.sessionId = sessionId;
   txn.ops.push_back(graph::CloseSessionOp{sessionId, std::move(deleted)});
   for (auto& q : quota) txn.ops.push_back(std::move(q));
-  for (auto& [path, e] : s.changes) overlay_.put(path, std::move(e));
+  for (auto& [path, e] : s.changes) {
+    out.eventAcls[path] = e.meta.acl;
+    overlay_.put(path, std::move(e));
+  }
   ++nextZxid;
   out.txn = std::move(txn);
   out.results.resize(1);
@@ -541,7 +547,10 @@ Prepared RequestPreparer::deleteContainer(const graph::Snapshot& snap, const std
   txn.sessionId = 0;  // the server's own request
   txn.ops.push_back(graph::DeleteOp{path});
   quotaOps(s, path, -1, -int64_t(node->stat.dataLength), txn.ops);
-  for (auto& [p, e] : s.changes) overlay_.put(p, std::move(e));
+  for (auto& [p, e] : s.changes) {
+    out.eventAcls[p] = e.meta.acl;
+    overlay_.put(p, std::move(e));
+  }
   ++nextZxid;
   out.txn = std::move(txn);
   return out;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -53,6 +54,10 @@ struct Prepared {
   int32_t err = 0;                 // a single request's error (then no txn)
   std::optional<graph::Txn> txn;   // the change, if any
   std::vector<OpResult> results;   // one per op
+  // The ACL of every node the txn touches, as the txn leaves it (a deleted node's last one):
+  // watch events go only to connections that may READ the node (ZooKeeper 3.8.0 as Debian
+  // ships it, with the CVE-2024-23944 fix, filters every event by the node's ACL).
+  std::map<std::string, graph::AclList> eventAcls;
 };
 
 struct PrepareLimits {

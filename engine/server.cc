@@ -37,9 +37,11 @@
 #include <fmt/format.h>
 
 #include "engine/acl.h"
+#include "engine/admin_server.h"
 #include "engine/four_letter.h"
 #include "engine/jute.h"
 #include "engine/log.h"
+#include "engine/metrics.h"
 #include "engine/path_utils.h"
 #include "engine/prep.h"
 #include "engine/proto.h"
@@ -108,7 +110,7 @@ std::string digestId(const std::string& userPassword) {
 // Applies committed replication entries to the store: the entries are encoded graph::Txns.
 class StoreMachine final : public replication::StateMachine {
  public:
-  explicit StoreMachine(graph::ZnodeStore& store) : store_(store) {}
+  StoreMachine(graph::ZnodeStore& store, FsyncStats& fsync) : store_(store), fsync_(fsync) {}
   void apply(const std::vector<replication::Entry>& batch) override {
     std::vector<graph::Txn> txns;
     txns.reserve(batch.size());
@@ -117,11 +119,16 @@ class StoreMachine final : public replication::StateMachine {
       if (!t) throw graph::StoreError("undecodable entry at zxid " + hex(e.index));
       txns.push_back(std::move(*t));
     }
-    store_.apply(txns);
+    auto t0 = std::chrono::steady_clock::now();
+    store_.apply(txns);  // one LMDB commit, fsync'd: ZooKeeper's "fsynctime"
+    fsync_.add(uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - t0)
+                            .count()));
   }
 
  private:
   graph::ZnodeStore& store_;
+  FsyncStats& fsync_;
 };
 
 }  // namespace
@@ -235,6 +242,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
   uint64_t packetsReceived = 0, packetsSent = 0;
   int64_t minLatency = 0, maxLatency = 0, totalLatency = 0, latencyCount = 0;
   int64_t startedMs = 0;
+  Metrics metrics;  // per-op latencies, fsync time: the admin server's monitor and /metrics
 
   void taskFailed(kj::Exception&& e) override {
     GK_LOG_WARN("task failed: {}", e.getDescription().cStr());
@@ -312,6 +320,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     }
     connsPerIp[c->ip]++;
     c->who.authIds.push_back(graph::Acl{0, "ip", c->ip});
+    c->who.skipAcl = skipAclEnabled(cfg.systemProperties);
     Connection& ref = *c;
     conns.emplace(c->id, std::move(c));
     startReading(ref);
@@ -522,6 +531,13 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     return b;
   }
 
+  // By opcode: also counts the request in `metrics` (pings included, as ZooKeeper's
+  // readlatency does; the four-letter-word latencies leave pings out).
+  void noteLatency(Connection& c, int64_t startMs, int32_t cxid, int32_t opcode) {
+    metrics.noteRequest(opcode, isWrite(opcode), std::max<int64_t>(0, wallMs() - startMs));
+    if (opcode != op::kPing) noteLatency(c, startMs, cxid, abbrev(opcode));
+  }
+
   void noteLatency(Connection& c, int64_t startMs, int32_t cxid, const char* opAbbrev) {
     int64_t now = wallMs();
     int64_t lat = std::max<int64_t>(0, now - startMs);
@@ -654,7 +670,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       if (!p.txn && pending.empty() && inFlight.empty()) {
         // Refused against committed state only: answer now, in order.
         pushReady(c, encodeWriteReply(xidv, type, p, appliedZxid));
-        noteLatency(c, started, xidv, abbrev(type));
+        noteLatency(c, started, xidv, type);
         return true;
       }
       Write w(WriteKind::Client);
@@ -702,7 +718,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       closeConnection(c, "malformed request");
       return true;
     }
-    if (type != op::kPing) noteLatency(c, started, xidv, abbrev(type));
+    noteLatency(c, started, xidv, type);
     pushReady(c, std::move(reply), closeAfter);
     return true;
   }
@@ -812,7 +828,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         if (!meta) return error(err::kNoNode);
         if (!aclAllows(c.who, meta->acl, perm::kRead | perm::kAdmin)) return error(err::kNoAuth);
         header(xidv, 0);
-        writeAclList(w, meta->acl);
+        writeAclList(w, aclForReader(c.who, meta->acl));  // digest hashes need ADMIN
         writeStat(w, meta->stat);
         return finish();
       }
@@ -849,7 +865,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         w.writeInt(int32_t(c.who.authIds.size()));
         for (const auto& id : c.who.authIds) {
           w.writeString(id.scheme);
-          w.writeString(id.id);
+          w.writeString(authUserName(id));  // AuthUtil.getClientInfos: digest shows the user
         }
         return finish();
       }
@@ -887,18 +903,30 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         return error(found ? err::kOk : err::kNoWatcher);
       }
       case op::kAuth: {
+        // ZooKeeperServer.processPacket: the reply echoes the xid with zxid 0. digest takes
+        // anything ("user" alone hashes as a password-less user) and ip adds the address;
+        // other schemes have no provider: AUTHFAILED, then the connection is closed.
         AuthPacket a = readAuthPacket(r);
-        if (a.scheme == "digest" && a.auth.find(':') != std::string::npos) {
-          graph::Acl id{0, "digest", digestId(a.auth)};
-          if (std::find(c.who.authIds.begin(), c.who.authIds.end(), id) == c.who.authIds.end()) {
-            c.who.authIds.push_back(id);
+        if (a.scheme == "digest" || a.scheme == "ip") {
+          if (a.scheme == "ip") {
+            addAuthId(c.who, "ip", c.ip);
+          } else {
+            std::string id = digestId(a.auth);
+            if (std::string sd = superDigest(cfg.systemProperties); !sd.empty() && id == sd) {
+              addAuthId(c.who, "super", "");
+            }
+            addAuthId(c.who, "digest", id);
           }
-          header(xid::kAuth, 0);
+          w.writeInt(xidv);
+          w.writeLong(0);
+          w.writeInt(0);
           return finish();
         }
         GK_LOG_WARN("Authentication failed for scheme: {} from /{}:{}", a.scheme, c.ip, c.port);
         closeAfter = true;
-        header(xid::kAuth, err::kAuthFailed);
+        w.writeInt(xidv);
+        w.writeLong(0);
+        w.writeInt(err::kAuthFailed);
         return finish();
       }
       default:
@@ -1078,19 +1106,19 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       if (!w.prepared.txn) {
         if (c) {
           fillSlot(*c, encodeWriteReply(w.xid, w.opcode, w.prepared, appliedZxid));
-          noteLatency(*c, w.receivedMs, w.xid, abbrev(w.opcode));
+          noteLatency(*c, w.receivedMs, w.xid, w.opcode);
           c->writesInFlight--;
           touched.push_back(c);
         }
         continue;
       }
       const graph::Txn& txn = *w.prepared.txn;
-      fireWatches(txn);
+      fireWatches(txn, w.prepared.eventAcls);
       switch (w.kind) {
         case WriteKind::Client:
           if (c) {
             fillSlot(*c, encodeWriteReply(w.xid, w.opcode, w.prepared, txn.zxid));
-            noteLatency(*c, w.receivedMs, w.xid, abbrev(w.opcode));
+            noteLatency(*c, w.receivedMs, w.xid, w.opcode);
             c->writesInFlight--;
             touched.push_back(c);
           }
@@ -1098,6 +1126,8 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         case WriteKind::CreateSession:
           if (c) {
             fillSlot(*c, connectResponse(w.timeoutMs, txn.sessionId, w.password));
+            metrics.noteRequest(op::kCreateSession, true,
+                                std::max<int64_t>(0, wallMs() - w.receivedMs));
             c->connectPending = false;
             c->handshakeDone = true;
             GK_LOG_INFO("Established session {} with negotiated timeout {} for client /{}:{}",
@@ -1108,6 +1138,8 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         case WriteKind::CloseSession:
           sessions.remove(txn.sessionId);
           if (c) {
+            metrics.noteRequest(op::kCloseSession, true,
+                                std::max<int64_t>(0, wallMs() - w.receivedMs));
             c->writesInFlight--;
             auto& slot = c->slots[firstUnready(*c)];
             slot = Connection::Slot{true, replyHeaderOnly(w.xid, txn.zxid, 0), true};
@@ -1145,12 +1177,24 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
   }
 
   void fire(const std::string& path, int32_t type) {
+    // As ServerCnxn.process(event, znodeAcl): a watcher that may not READ the node gets no
+    // event (its one-shot watch is used up all the same).
+    const graph::AclList* acl = nullptr;
+    if (eventAcls) {
+      if (auto it = eventAcls->find(path); it != eventAcls->end()) acl = &it->second;
+    }
     for (WatcherId wid : watches.trigger(path, type)) {
-      if (Connection* c = findConn(wid)) sendEvent(*c, type, event::kStateSyncConnected, path);
+      Connection* c = findConn(wid);
+      if (!c || (acl && !aclAllows(c->who, *acl, perm::kRead))) continue;
+      sendEvent(*c, type, event::kStateSyncConnected, path);
     }
   }
 
-  void fireWatches(const graph::Txn& txn) {
+  const std::map<std::string, graph::AclList>* eventAcls = nullptr;  // during fireWatches
+
+  void fireWatches(const graph::Txn& txn, const std::map<std::string, graph::AclList>& acls) {
+    eventAcls = &acls;
+    KJ_DEFER(eventAcls = nullptr);
     auto parentOf = [](const std::string& p) {
       size_t s = p.rfind('/');
       return s == 0 ? std::string("/") : p.substr(0, s);
@@ -1217,16 +1261,8 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
 
   void answerFourLetterWord(Connection& c, const std::string& word) {
     c.received = 1;  // ZooKeeper counts the word itself as a packet received
-    if (word == "crst") {
-      for (auto& [id, cc] : conns) {
-        cc->received = cc->sent = 0;
-        cc->minLatency = cc->maxLatency = cc->totalLatency = cc->latencyCount = 0;
-      }
-    }
-    if (word == "srst" && cfg.fourLetterWordAllowed(word)) {
-      packetsReceived = packetsSent = 0;
-      minLatency = maxLatency = totalLatency = latencyCount = 0;
-    }
+    if (word == "crst") resetConnectionStats();
+    if (word == "srst" && cfg.fourLetterWordAllowed(word)) resetServerStats();
     auto reply = fourLetterReply(word, gatherStats(&c), cfg);
     if (!reply) {
       closeConnection(c, "unknown four-letter word");
@@ -1235,6 +1271,18 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     c.out += *reply;
     c.closeWhenFlushed = true;
     flush(c);
+  }
+
+  void resetConnectionStats() {  // crst
+    for (auto& [id, cc] : conns) {
+      cc->received = cc->sent = 0;
+      cc->minLatency = cc->maxLatency = cc->totalLatency = cc->latencyCount = 0;
+    }
+  }
+
+  void resetServerStats() {  // srst
+    packetsReceived = packetsSent = 0;
+    minLatency = maxLatency = totalLatency = latencyCount = 0;
   }
 
   static uint64_t dirBytes(const std::string& dir) {
@@ -1333,7 +1381,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
   void run() {
     startedMs = wallMs();
     openStore();
-    machine = std::make_unique<StoreMachine>(*store);
+    machine = std::make_unique<StoreMachine>(*store, metrics.fsync);
     doneFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (doneFd < 0) throw std::runtime_error("eventfd failed");
     quorum = std::make_unique<replication::LocalQuorum>(
@@ -1355,6 +1403,22 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
                                            cfg.clientPort, e.getDescription().cStr()));
     }
     GK_LOG_INFO("binding to port {}:{}", host == "*" ? "0.0.0.0" : host, cfg.clientPort);
+    // Same loop, no threads; a port it cannot bind stops start-up (std::runtime_error).
+    std::unique_ptr<AdminServer> admin;
+    if (cfg.adminEnableServer || prometheusProviderConfigured(cfg)) {
+      AdminHooks hooks;
+      hooks.stats = [this]() { return gatherStats(nullptr); };
+      hooks.resetConnectionStats = [this]() { resetConnectionStats(); };
+      hooks.resetServerStats = [this]() { resetServerStats(); };
+      hooks.metrics = &metrics;
+      try {
+        admin = std::make_unique<AdminServer>(*ioContext.provider,
+                                              *ioContext.lowLevelProvider, cfg, std::move(hooks));
+      } catch (...) {
+        listener = nullptr;  // it must go while the event loop it is registered with is alive
+        throw;
+      }
+    }
     tasks = kj::heap<kj::TaskSet>(*this);
 
     {
@@ -1374,6 +1438,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
 
       // Let the batch being applied finish so its txns are durable, then drop everything.
       quorum.reset();
+      admin.reset();
       listener = nullptr;
       conns.clear();
       tasks = nullptr;

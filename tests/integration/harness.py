@@ -14,6 +14,13 @@ import time
 
 
 
+# Debian's zookeeper.jar manifest leaves out the servlet API its Jetty AdminServer needs; without
+# it ZooKeeper quietly runs no AdminServer (admin.enableServer=true is ignored).
+ZK_CLASSPATH = ":".join(
+    ["/etc/zookeeper/conf", "/usr/share/java/zookeeper.jar"]
+    + [p for p in ["/usr/share/java/servlet-api.jar"] if os.path.exists(p)])
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -98,7 +105,7 @@ class Server:
         elif self.kind == "zookeeper":
             # Debian's zkServer.sh pins /etc/zookeeper/conf; run the JVM as it would, on our cfg.
             cmd = ["java"] + [f"-D{k}={v}" for k, v in self.system_props.items()] + [
-                   "-cp", "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar",
+                   "-cp", ZK_CLASSPATH,
                    "-Dzookeeper.log.dir=" + self.dir, "-Dzookeeper.root.logger=INFO,CONSOLE",
                    "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg_path]
             env = dict(os.environ)

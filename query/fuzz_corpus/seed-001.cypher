@@ -1,0 +1,1 @@
+MATCH (b:Broker)-[:CONTROLLER]->(c:Cluster) RETURN b.id, b.host

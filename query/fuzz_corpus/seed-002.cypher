@@ -1,0 +1,1 @@
+MATCH (p:Partition)-[:LEADER]->(b:Broker {id: 3}) RETURN p.topic, p.id

@@ -1,0 +1,1 @@
+MATCH (p:Partition)-[:LEADER]->(b:Broker) WHERE b.id = 3 RETURN p.topic, p.id ORDER BY p.topic, p.id

@@ -1,0 +1,1 @@
+MATCH (p:Partition) WHERE size([(p)-[:IN_ISR]->(b) | b]) < size([(p)-[:REPLICA]->(b) | b]) RETURN p

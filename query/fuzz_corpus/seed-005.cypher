@@ -1,0 +1,1 @@
+MATCH (p:Partition)-[:IN_ISR]->(i:Broker) WITH p, count(i) AS isr MATCH (p)-[:REPLICA]->(r:Broker) WITH p, isr, count(r) AS replicas WHERE isr < replicas RETURN p.topic, p.id, isr, replicas

@@ -1,0 +1,1 @@
+MATCH (p:Partition)-[:REPLICA]->(r:Broker) WITH p, count(r) AS replicas MATCH (p)-[:IN_ISR]->(i:Broker) WITH p, replicas, collect(i.id) AS isr WHERE 2 IN isr AND size(isr) - 1 <= replicas / 2 RETURN p.topic, p.id, isr

@@ -1,0 +1,1 @@
+MATCH (t:Topic)<-[:PARTITION_OF]-(p:Partition)-[:REPLICA]->(b:Broker {rack: 'r1'}) WITH t, collect(DISTINCT b.id) AS covered MATCH (all:Broker {rack: 'r1'}) WITH t, covered, count(all) AS total WHERE size(covered) = total RETURN t.name

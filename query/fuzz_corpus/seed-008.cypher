@@ -1,0 +1,1 @@
+MATCH (z:ZNode)-[:OWNED_BY]->(s:Session) RETURN s.id, collect(z.path) AS ephemerals ORDER BY s.id

@@ -1,0 +1,1 @@
+MATCH (t:Topic {name: $topic})<-[:PARTITION_OF]-(p:Partition)-[:REPLICA]->(b:Broker) WHERE NOT (p)-[:IN_ISR]->(b) RETURN t.name, p.id, collect(b.id) AS lagging ORDER BY p.id LIMIT 100

@@ -1,0 +1,1 @@
+match (n:ZNode) return n.path limit 10

@@ -1,0 +1,1 @@
+MATCH (z:ZNode) WHERE z.path STARTS WITH '/brokers/ids/' RETURN z.json.host AS host, z.json.port AS port

@@ -1,0 +1,1 @@
+MATCH (z:ZNode) WHERE z.path ENDS WITH '/state' AND z.data CONTAINS 'leader' RETURN z.path

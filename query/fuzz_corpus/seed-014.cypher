@@ -1,0 +1,1 @@
+MATCH (z:ZNode) WHERE z.name =~ 'broker-[0-9]+' RETURN z.name

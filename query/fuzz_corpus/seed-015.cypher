@@ -1,0 +1,1 @@
+MATCH (z:ZNode) WHERE z.ephemeralOwner IS NULL RETURN count(*)

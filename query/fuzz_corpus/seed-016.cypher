@@ -1,0 +1,1 @@
+MATCH (z:ZNode) WHERE z.json IS NOT NULL RETURN z.path

@@ -1,0 +1,1 @@
+MATCH (a:ZNode)-[:CHILD*]->(b:ZNode) RETURN count(b)

@@ -1,0 +1,1 @@
+MATCH (a:ZNode {path: '/'})-[:CHILD*2]->(b) RETURN b.path

@@ -1,0 +1,1 @@
+MATCH (a:ZNode {path: '/'})-[:CHILD*1..3]->(b) RETURN b.path

@@ -1,0 +1,1 @@
+MATCH (a)-[:CHILD*..3]->(b) RETURN b

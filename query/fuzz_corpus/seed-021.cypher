@@ -1,0 +1,1 @@
+MATCH (a)-[:CHILD*2..]->(b) RETURN b

@@ -1,0 +1,1 @@
+MATCH (a)-[r:REPLICA|LEADER]->(b) RETURN type(r), count(*)

@@ -1,0 +1,1 @@
+MATCH (a)-->(b)<--(c) RETURN a, b, c

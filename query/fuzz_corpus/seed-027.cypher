@@ -1,0 +1,1 @@
+MATCH (a:Server)-[:FOLLOWS]->(l:Server), (s:Session)-[:CONNECTED_TO]->(a) RETURN l.id, a.id, count(s) AS sessions

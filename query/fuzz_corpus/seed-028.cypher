@@ -1,0 +1,1 @@
+OPTIONAL MATCH (n:Broker) RETURN n

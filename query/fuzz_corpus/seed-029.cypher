@@ -1,0 +1,1 @@
+MATCH (t:Topic) OPTIONAL MATCH (t)<-[:PARTITION_OF]-(p:Partition) RETURN t.name, count(p)

@@ -1,0 +1,1 @@
+MATCH p = (a:Broker)-[:REPLICA*]-(b:Broker) RETURN p, length(p), nodes(p), relationships(p)

@@ -1,0 +1,1 @@
+MATCH p = shortestPath((a:Broker {id: 1})-[*]-(b:Broker {id: 2})) RETURN p

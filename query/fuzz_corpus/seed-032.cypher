@@ -1,0 +1,1 @@
+MATCH p = allShortestPaths((a:Server)-[:FOLLOWS*..5]->(b:Server)) RETURN p

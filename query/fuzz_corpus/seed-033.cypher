@@ -1,0 +1,1 @@
+MATCH (n) WHERE n:Broker OR n:Topic:Internal RETURN labels(n), keys(n), properties(n)

@@ -1,0 +1,1 @@
+MATCH (n:Broker) RETURN DISTINCT n.rack

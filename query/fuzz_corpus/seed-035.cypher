@@ -1,0 +1,1 @@
+MATCH (n:Broker) RETURN n.rack AS rack, count(*) AS brokers ORDER BY brokers DESC, rack ASC SKIP 1 LIMIT 5

@@ -1,0 +1,1 @@
+MATCH (n:Broker) RETURN n ORDER BY n.id DESCENDING

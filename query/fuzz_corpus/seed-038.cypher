@@ -1,0 +1,1 @@
+MATCH (n:Broker) RETURN min(n.id), max(n.id), sum(n.port), avg(n.port), collect(n.host)

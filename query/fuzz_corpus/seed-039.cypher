@@ -1,0 +1,1 @@
+MATCH (n:Broker) RETURN count(DISTINCT n.rack)

@@ -1,0 +1,1 @@
+UNWIND [1, 2, 3] AS x RETURN x

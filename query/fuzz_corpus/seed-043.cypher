@@ -1,0 +1,1 @@
+UNWIND $ids AS id MATCH (b:Broker {id: id}) RETURN b

@@ -1,0 +1,1 @@
+UNWIND range(0, 10, 2) AS x RETURN x

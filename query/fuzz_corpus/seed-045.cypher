@@ -1,0 +1,1 @@
+WITH 1 AS a, 'two' AS b, 3.5 AS c, true AS d, null AS e RETURN a, b, c, d, e

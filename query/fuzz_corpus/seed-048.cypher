@@ -1,0 +1,1 @@
+WITH {y: 1} AS x RETURN (1 + 2) * 3, -(1 + 2), -x.y, -x.y ^ 2, (-x).y

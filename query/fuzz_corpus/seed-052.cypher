@@ -1,0 +1,1 @@
+RETURN NOT (1 = 2 OR 3 = 4)

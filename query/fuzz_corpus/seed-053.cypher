@@ -1,0 +1,1 @@
+RETURN 'a' IN ['a', 'b'], 1 IN [1] AND 2 IN [2]

@@ -1,0 +1,1 @@
+RETURN coalesce(null, 1), toInteger('12'), toFloat('1.5'), toString(12), toLower('A'), toUpper('a')

@@ -1,0 +1,1 @@
+RETURN split('a,b', ','), substring('hello', 1), substring('hello', 1, 2), timestamp()

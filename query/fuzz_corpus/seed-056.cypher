@@ -1,0 +1,1 @@
+RETURN size('abc'), size([1, 2])

@@ -1,0 +1,1 @@
+RETURN CASE WHEN 1 < 2 THEN 'lt' WHEN 1 > 2 THEN 'gt' ELSE 'eq' END

@@ -1,0 +1,1 @@
+RETURN CASE $role WHEN 'leader' THEN 1 WHEN 'follower' THEN 2 END AS rank

@@ -1,0 +1,1 @@
+RETURN [x IN [1, 2, 3] | x + 1], [x IN [1, 2, 3] WHERE x > 1]

@@ -1,0 +1,1 @@
+RETURN all(x IN [1, 2] WHERE x > 0), any(x IN [1, 2] WHERE x > 1), none(x IN [] WHERE x), single(x IN [1] WHERE x = 1)

@@ -1,0 +1,1 @@
+RETURN $param, $0, $`weird name`

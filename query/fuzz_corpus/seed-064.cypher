@@ -1,0 +1,1 @@
+MATCH (`my node`:`My Label` {`a key`: 1}) RETURN `my node`.`a key` AS `the value`

@@ -1,0 +1,1 @@
+MATCH (n) WHERE exists(n.json) AND exists((n)-[:CHILD]->()) RETURN n

@@ -1,0 +1,1 @@
+MATCH (b:Broker) WHERE NOT (b)<-[:LEADER]-(:Partition) RETURN b.id AS idle

@@ -1,0 +1,1 @@
+MATCH (a:Broker), (b:Broker) WHERE a.id < b.id AND a.rack = b.rack RETURN a.id, b.id

@@ -1,0 +1,1 @@
+PROFILE MATCH (n:Broker) RETURN n;

@@ -1,0 +1,1 @@
+CALL algo.articulationPoints() YIELD node RETURN node.id

@@ -1,0 +1,1 @@
+CALL algo.pageRank({label: 'Broker', iterations: 20}) YIELD node, score AS rank WHERE rank > 0.1 RETURN node, rank ORDER BY rank DESC LIMIT 3

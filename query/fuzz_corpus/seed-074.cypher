@@ -1,0 +1,1 @@
+MATCH (a:Broker {id: 1}), (b:Broker {id: 2}) CALL algo.shortestPath(a, b) YIELD path, cost RETURN path, cost

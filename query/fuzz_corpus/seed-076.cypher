@@ -1,0 +1,1 @@
+RETURN 'it\'s', "double \"quoted\"", '\u00e9\n'

@@ -1,0 +1,1 @@
+MATCH (n) WHERE n.a = 1 XOR n.b = 2 RETURN n

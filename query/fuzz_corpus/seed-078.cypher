@@ -1,0 +1,1 @@
+MATCH (s:Session) WITH s ORDER BY s.timeout DESC LIMIT 3 RETURN s.id

@@ -1,0 +1,1 @@
+MATCH (s:Session) WITH s.id AS id, s.timeout AS t WHERE t > 1000 RETURN id

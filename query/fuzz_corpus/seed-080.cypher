@@ -1,0 +1,1 @@
+MATCH (s:Session) WITH DISTINCT s.timeout AS t RETURN t

@@ -1,0 +1,1 @@
+MATCH (n:Broker) RETURN n.endpoints[0] AS first, n.endpoints[-1] AS last

@@ -1,0 +1,1 @@
+MATCH (a)-[r:REPLICA {position: 0}]->(b) RETURN a, b

@@ -1,0 +1,1 @@
+MATCH (a)-[r*1..2 {x: 1}]-(b) RETURN r

@@ -1,0 +1,1 @@
+RETURN count(*) AS n, 1 AS one

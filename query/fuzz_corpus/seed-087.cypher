@@ -1,0 +1,1 @@
+MATCH (p:Partition) WHERE size((p)-[:IN_ISR]->()) < size((p)-[:REPLICA]->()) RETURN p.topic, p.id

@@ -1,0 +1,1 @@
+MATCH (p:Partition) RETURN [(p)-[:IN_ISR]->(b:Broker) WHERE b.id > 0 | b.id] AS isr

@@ -1,0 +1,1 @@
+WITH 5 AS x RETURN x - -1 AS a, (x) - (-x) AS b, x - [1][0] AS c, x < -[1][0] AS d, (x) < -1 AS e

@@ -1,0 +1,1 @@
+RETURN NOT NOT true, (1 < 2) = true, 1 IS NULL IS NULL, (NOT true) AND false

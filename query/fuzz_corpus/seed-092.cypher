@@ -1,0 +1,1 @@
+CALL algo.wcc() YIELD component MATCH (n) RETURN n, component

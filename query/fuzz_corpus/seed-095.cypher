@@ -1,0 +1,1 @@
+WHERE n.id = 1 RETURN (n

@@ -1,0 +1,1 @@
+RETURN toUpper(DISTINCT 'a')

@@ -1,0 +1,1 @@
+MATCH (n) WITH n WHERE collect(n.id) = [] RETURN n

@@ -1,0 +1,1 @@
+CREATE (n:Broker {id: 1})

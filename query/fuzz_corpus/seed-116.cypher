@@ -1,0 +1,1 @@
+MATCH (n) SET n.x = 1 RETURN n

@@ -1,0 +1,1 @@
+MATCH (n)-[:X*3..1]->(m) RETURN n

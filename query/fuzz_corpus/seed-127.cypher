@@ -1,0 +1,1 @@
+MATCH (n)-[:X*..]->(m) RETURN n

@@ -1,0 +1,1 @@
+MATCH (a)-[:X]->(b) WHERE (a)-[:Y]->(c) RETURN a

@@ -1,0 +1,1 @@
+CALL algo.wcc() MATCH (n) RETURN n

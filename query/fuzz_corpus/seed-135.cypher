@@ -1,0 +1,1 @@
+MATCH (n {id 1}) RETURN n

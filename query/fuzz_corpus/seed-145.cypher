@@ -1,0 +1,1 @@
+WITH 1 AS match RETURN 1

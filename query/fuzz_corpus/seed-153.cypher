@@ -1,0 +1,1 @@
+MATCH (a)<-[:X]-(b)-(c) RETURN a

@@ -1,0 +1,3 @@
+MATCH (t:Topic)
+  WHERE t.name = $name
+  RETURN t

@@ -1,0 +1,1 @@
+MATCH (a)-->(b) RETURN [((a)-->(b)), 1] AS l, [((a)-->(b)) AND true] AS m, [(a)-[:X]->(c:Broker {id: 1}) WHERE c.id > 0 | c.id] AS n
