@@ -1381,6 +1381,12 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
   void run() {
     startedMs = wallMs();
     openStore();
+    // ZooKeeper's DatadirCleanupManager lines, so operators see their settings acknowledged.
+    // There is nothing for them to purge here: the state is one LMDB file whose freed pages
+    // are reused, with no snapshots or transaction logs piling up (docs/operations.md).
+    GK_LOG_INFO("autopurge.snapRetainCount set to {}", cfg.autopurgeSnapRetainCount);
+    GK_LOG_INFO("autopurge.purgeInterval set to {}", cfg.autopurgePurgeInterval);
+    GK_LOG_INFO("Purge task is not scheduled: GraphKeeper keeps no snapshots or transaction logs");
     machine = std::make_unique<StoreMachine>(*store, metrics.fsync);
     doneFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (doneFd < 0) throw std::runtime_error("eventfd failed");
