@@ -31,11 +31,36 @@ void ChangeOverlay::releaseUpTo(int64_t appliedZxid) {
     if (it != byPath_.end() && it->second.zxid <= appliedZxid) byPath_.erase(it);
     order_.pop_front();
   }
+  while (!quotaOrder_.empty() && quotaOrder_.front().zxid <= appliedZxid) {
+    const QuotaDelta& d = quotaOrder_.front();
+    auto it = quotaPending_.find(d.statsPath);
+    if (it != quotaPending_.end()) {
+      it->second.first -= d.count;
+      it->second.second -= d.bytes;
+      if (it->second.first == 0 && it->second.second == 0) quotaPending_.erase(it);
+    }
+    quotaOrder_.pop_front();
+  }
 }
 
 void ChangeOverlay::clear() {
   byPath_.clear();
   order_.clear();
+  quotaPending_.clear();
+  quotaOrder_.clear();
+}
+
+void ChangeOverlay::addQuotaDelta(const std::string& statsPath, int64_t count, int64_t bytes,
+                                  int64_t zxid) {
+  quotaOrder_.push_back(QuotaDelta{zxid, statsPath, count, bytes});
+  auto& sum = quotaPending_[statsPath];
+  sum.first += count;
+  sum.second += bytes;
+}
+
+std::pair<int64_t, int64_t> ChangeOverlay::quotaDelta(const std::string& statsPath) const {
+  auto it = quotaPending_.find(statsPath);
+  return it == quotaPending_.end() ? std::pair<int64_t, int64_t>{0, 0} : it->second;
 }
 
 std::vector<std::pair<std::string, bool>> ChangeOverlay::ephemeralChanges(int64_t sessionId) const {
@@ -53,6 +78,8 @@ struct RequestPreparer::Scratch {
   const graph::Snapshot& snap;
   const ChangeOverlay& overlay;
   std::map<std::string, ChangeOverlay::Entry> changes;
+  // This request's quota stats deltas (count, bytes) by stats node path.
+  std::map<std::string, std::pair<int64_t, int64_t>> quota = {};
 
   // The node as the request sees it, or nullopt if it does not exist.
   std::optional<graph::ZnodeMeta> lookup(const std::string& path) const {
@@ -121,45 +148,57 @@ int32_t checkVersion(int32_t current, int32_t expected, int32_t& next) {
 
 }  // namespace
 
-// ZooKeeperServer.checkQuota's messages. The current count and bytes are the committed ones
-// (writes still in the pipeline are not in them), so near a limit a warning can come one
-// write late or early; it is a log line, nothing is refused.
-void RequestPreparer::warnQuota(const Scratch& s, const std::string& prefix, int64_t countDelta,
-                                int64_t bytesDelta) {
+// ZooKeeperServer.checkQuota: a soft limit exceeded is logged, a hard one refuses the write
+// (QuotaExceededException, QUOTAEXCEEDED). The limits are the committed ones; the current
+// count and bytes are the committed stats plus every prepared, not yet applied delta (the
+// overlay's and this request's), so two pipelined creates cannot both slip under a limit.
+// ZooKeeper reads only its applied DataTree there. A stats node not committed yet (setquota
+// still in the pipeline) is not checked, as ZooKeeper skips a missing one.
+int32_t RequestPreparer::checkQuota(const Scratch& s, const std::string& prefix,
+                                    int64_t countDelta, int64_t bytesDelta) {
   graph::Stat st;
   std::string_view text;
   std::string limitsPath = std::string(kQuotaRoot) + prefix + "/" + std::string(kLimitNode);
-  if (!s.snap.getData(limitsPath, st, text)) return;
+  if (!s.snap.getData(limitsPath, st, text)) return err::kOk;
   graph::StatsTrack limits(text);
   bool checkCount = countDelta != 0 && (limits.count() > -1 || limits.countHardLimit() > -1);
   bool checkBytes = bytesDelta != 0 && (limits.bytes() > -1 || limits.byteHardLimit() > -1);
-  if (!checkCount && !checkBytes) return;
+  if (!checkCount && !checkBytes) return err::kOk;
   std::string statsPath = std::string(kQuotaRoot) + prefix + "/" + std::string(kStatNode);
-  if (!s.snap.getData(statsPath, st, text)) return;
+  if (!s.snap.getData(statsPath, st, text)) return err::kOk;
   graph::StatsTrack current(text);
+  auto [pendingCount, pendingBytes] = overlay_.quotaDelta(statsPath);
+  if (auto it = s.quota.find(statsPath); it != s.quota.end()) {
+    pendingCount += it->second.first;
+    pendingBytes += it->second.second;
+  }
   auto check = [&](const char* what, int64_t now, int64_t soft, int64_t hard) {
     bool isHard = hard > -1;
     int64_t limit = isHard ? hard : soft;
-    if (now <= limit) return;
-    GK_LOG_WARN("Quota exceeded: {} [current {}={}, {}{}Limit={}]{}", prefix, what, now,
+    if (now <= limit) return false;
+    GK_LOG_WARN("Quota exceeded: {} [current {}={}, {}{}Limit={}]", prefix, what, now,
                 isHard ? "hard" : "soft", what == std::string_view("count") ? "Count" : "Byte",
-                limit, isHard ? " (hard quota limits are not enforced by GraphKeeper yet)" : "");
+                limit);
+    return isHard;
   };
-  if (checkCount) {
-    check("count", current.count() + countDelta, limits.count(), limits.countHardLimit());
+  if (checkCount && check("count", current.count() + pendingCount + countDelta, limits.count(),
+                          limits.countHardLimit())) {
+    return err::kQuotaExceeded;
   }
-  if (checkBytes) {
-    check("bytes", current.bytes() + bytesDelta, limits.bytes(), limits.byteHardLimit());
+  if (checkBytes && check("bytes", current.bytes() + pendingBytes + bytesDelta, limits.bytes(),
+                          limits.byteHardLimit())) {
+    return err::kQuotaExceeded;
   }
+  return err::kOk;
 }
 
-void RequestPreparer::quotaOps(const Scratch& s, const std::string& path, int64_t countDelta,
-                               int64_t bytesDelta, std::vector<graph::TxnOp>& out,
-                               bool checkLimits) {
-  if (path == "/") return;
+int32_t RequestPreparer::quotaOps(Scratch& s, const std::string& path, int64_t countDelta,
+                                  int64_t bytesDelta, std::vector<graph::TxnOp>& out,
+                                  bool checkLimits) {
+  if (path == "/") return err::kOk;
   // Most trees have no quota at all: one lookup settles it.
   auto quotaRoot = s.stat(std::string(kQuotaRoot));
-  if (!quotaRoot || quotaRoot->numChildren == 0) return;
+  if (!quotaRoot || quotaRoot->numChildren == 0) return err::kOk;
   // DataTree.getMaxPrefixWithQuota: the longest prefix of path (itself included, "/" not)
   // that has a limits node. ZooKeeper keeps those prefixes in a trie, added and dropped as
   // limits nodes come and go; looking the limits nodes up is the same answer.
@@ -170,12 +209,19 @@ void RequestPreparer::quotaOps(const Scratch& s, const std::string& path, int64_
       std::string stats = std::string(kQuotaRoot) + prefix + "/" + std::string(kStatNode);
       // No stats node yet (the client creates it right after the limits node): ZooKeeper
       // logs "Missing node for stat" and counts nothing.
-      if (checkLimits && limits_.enforceQuota) warnQuota(s, prefix, countDelta, bytesDelta);
-      if (s.stat(stats)) out.push_back(graph::UpdateQuotaStatsOp{stats, countDelta, bytesDelta});
-      return;
+      if (checkLimits && limits_.enforceQuota) {
+        if (int32_t e = checkQuota(s, prefix, countDelta, bytesDelta)) return e;
+      }
+      if (s.stat(stats)) {
+        out.push_back(graph::UpdateQuotaStatsOp{stats, countDelta, bytesDelta});
+        auto& sum = s.quota[stats];
+        sum.first += countDelta;
+        sum.second += bytesDelta;
+      }
+      return err::kOk;
     }
     size_t lastSlash = prefix.rfind('/');
-    if (lastSlash == 0 || lastSlash == std::string::npos) return;
+    if (lastSlash == 0 || lastSlash == std::string::npos) return err::kOk;
     prefix.resize(lastSlash);
   }
 }
@@ -261,7 +307,9 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
         op.extra.push_back(
             graph::RecountQuotaStatsOp{finalPath, parentPath.substr(kQuotaRoot.size())});
       }
-      quotaOps(s, finalPath, 1, int64_t(c.data.size()), op.extra, true);
+      if (int32_t e = quotaOps(s, finalPath, 1, int64_t(c.data.size()), op.extra, true)) {
+        return e;
+      }
       op.txnOp = graph::CreateOp{finalPath, std::move(c.data), std::move(acl),
                                  node.stat.ephemeralOwner, c.dataNull};
       return err::kOk;
@@ -298,17 +346,18 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       auto node = s.lookup(r.path);
       if (!node) return err::kNoNode;
       if (!aclAllows(who, node->acl, perm::kWrite)) return err::kNoAuth;
+      // Even with no size change: ZooKeeper rewrites the stats text either way. The quota
+      // check comes before the version check, as in PrepRequestProcessor.
+      int64_t bytesDiff = int64_t(r.data.size()) - node->stat.dataLength;
+      if (int32_t e = quotaOps(s, r.path, 0, bytesDiff, op.extra, true)) return e;
       int32_t next = 0;
       if (int32_t e = checkVersion(node->stat.version, r.version, next)) return e;
       node->stat.version = next;
       node->stat.mzxid = zxid;
       node->stat.mtime = nowMs;
-      int64_t bytesDiff = int64_t(r.data.size()) - node->stat.dataLength;
       node->stat.dataLength = int32_t(r.data.size());
       s.put(r.path, *node, zxid);
       result.stat = node->stat;
-      // Even with no size change: ZooKeeper rewrites the stats text either way.
-      quotaOps(s, r.path, 0, bytesDiff, op.extra, true);
       op.txnOp = graph::SetDataOp{r.path, std::move(r.data), next, r.dataNull};
       return err::kOk;
     }
@@ -434,13 +483,18 @@ Prepared RequestPreparer::prepare(const graph::Snapshot& snap, const Requester& 
       if (r.type == op::kCreateContainer || r.type == op::kCreateTtl) r.type = op::kCreate2;
     }
   }
+  publish(s, out, zxid);
+  ++nextZxid;
+  out.txn = std::move(txn);
+  return out;
+}
+
+void RequestPreparer::publish(Scratch& s, Prepared& out, int64_t zxid) {
   for (auto& [path, e] : s.changes) {
     out.eventAcls[path] = e.meta.acl;
     overlay_.put(path, std::move(e));
   }
-  ++nextZxid;
-  out.txn = std::move(txn);
-  return out;
+  for (const auto& [stats, d] : s.quota) overlay_.addQuotaDelta(stats, d.first, d.second, zxid);
 }
 
 Prepared RequestPreparer::createSession(int64_t sessionId, int32_t timeoutMs,
@@ -495,10 +549,7 @@ Prepared RequestPreparer::closeSession(const graph::Snapshot& snap, int64_t sess
   txn.sessionId = sessionId;
   txn.ops.push_back(graph::CloseSessionOp{sessionId, std::move(deleted)});
   for (auto& q : quota) txn.ops.push_back(std::move(q));
-  for (auto& [path, e] : s.changes) {
-    out.eventAcls[path] = e.meta.acl;
-    overlay_.put(path, std::move(e));
-  }
+  publish(s, out, zxid);
   ++nextZxid;
   out.txn = std::move(txn);
   out.results.resize(1);
@@ -547,10 +598,7 @@ Prepared RequestPreparer::deleteContainer(const graph::Snapshot& snap, const std
   txn.sessionId = 0;  // the server's own request
   txn.ops.push_back(graph::DeleteOp{path});
   quotaOps(s, path, -1, -int64_t(node->stat.dataLength), txn.ops);
-  for (auto& [p, e] : s.changes) {
-    out.eventAcls[p] = e.meta.acl;
-    overlay_.put(p, std::move(e));
-  }
+  publish(s, out, zxid);
   ++nextZxid;
   out.txn = std::move(txn);
   return out;

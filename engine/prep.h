@@ -37,10 +37,22 @@ class ChangeOverlay {
   void clear();
   // Pending ephemerals of a session: created (true) or deleted (false) since the snapshot.
   std::vector<std::pair<std::string, bool>> ephemeralChanges(int64_t sessionId) const;
+  // Quota stats deltas (count, bytes) of prepared, not yet applied txns, by stats node path:
+  // what the stored zookeeper_stats text does not show yet. Released with the entries.
+  void addQuotaDelta(const std::string& statsPath, int64_t count, int64_t bytes, int64_t zxid);
+  std::pair<int64_t, int64_t> quotaDelta(const std::string& statsPath) const;
 
  private:
   std::unordered_map<std::string, Entry> byPath_;
   std::deque<std::pair<int64_t, std::string>> order_;
+  struct QuotaDelta {
+    int64_t zxid;
+    std::string statsPath;
+    int64_t count;
+    int64_t bytes;
+  };
+  std::unordered_map<std::string, std::pair<int64_t, int64_t>> quotaPending_;
+  std::deque<QuotaDelta> quotaOrder_;
 };
 
 struct OpResult {
@@ -63,8 +75,7 @@ struct Prepared {
 struct PrepareLimits {
   bool extendedTypesEnabled = false;
   // zookeeper.enforceQuota: ZooKeeper 3.8 then checks creates and setData against the quota
-  // limits. Here a limit exceeded is logged (as ZooKeeper logs soft limits); hard limits are
-  // not enforced yet.
+  // limits: a soft limit exceeded is logged, a hard one refuses the write with QUOTAEXCEEDED.
   bool enforceQuota = false;
 };
 
@@ -98,11 +109,14 @@ class RequestPreparer {
   // Quota bookkeeping (DataTree.updateQuotaStat) for a change under `path`: the ops that
   // keep the stats node of the longest quota'd prefix of `path` up to date.
   // With `checkLimits` (creates and setData, as ZooKeeperServer.checkQuota) and
-  // enforceQuota, a limit exceeded is logged.
-  void quotaOps(const Scratch& s, const std::string& path, int64_t countDelta,
-                int64_t bytesDelta, std::vector<graph::TxnOp>& out, bool checkLimits = false);
-  void warnQuota(const Scratch& s, const std::string& prefix, int64_t countDelta,
-                 int64_t bytesDelta);
+  // enforceQuota, a soft limit exceeded is logged and a hard one returns QUOTAEXCEEDED
+  // (then nothing is added). The deltas are noted in `s` for the overlay.
+  int32_t quotaOps(Scratch& s, const std::string& path, int64_t countDelta, int64_t bytesDelta,
+                   std::vector<graph::TxnOp>& out, bool checkLimits = false);
+  int32_t checkQuota(const Scratch& s, const std::string& prefix, int64_t countDelta,
+                     int64_t bytesDelta);
+  // Moves a prepared request's changes (and quota deltas) into the overlay.
+  void publish(Scratch& s, Prepared& out, int64_t zxid);
   ChangeOverlay& overlay_;
   PrepareLimits limits_;
 };

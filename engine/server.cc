@@ -266,8 +266,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
                                                  [](char a, char b) { return (a | 0x20) == b; });
     }
     if (enforceQuota) {
-      GK_LOG_WARN("enforceQuota is on: quota limits exceeded are logged, hard limits are not "
-                  "enforced yet");
+      GK_LOG_INFO("enforceQuota is on: writes over a hard quota limit get QUOTAEXCEEDED");
     }
     preparer = std::make_unique<RequestPreparer>(
         overlay, PrepareLimits{cfg.extendedTypesEnabled, enforceQuota});

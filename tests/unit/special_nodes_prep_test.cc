@@ -101,10 +101,10 @@ struct Env {
     o.sync = false;
     return o;
   }
-  explicit Env(bool extendedTypes = false)
+  explicit Env(bool extendedTypes = false, bool enforceQuota = false)
       : store(ZnodeStore::open(options(dir))),
         snap(store->snapshot()),
-        prep(overlay, PrepareLimits{extendedTypes}) {}
+        prep(overlay, PrepareLimits{extendedTypes, enforceQuota}) {}
 
   Prepared keep(Prepared p) {
     if (p.txn) pending.push_back(*p.txn);
@@ -461,4 +461,109 @@ TEST_CASE("quota: the container manager's deletes are counted", "[prep][quota][c
   CHECK(gone.txn->ops.size() == 2);
   env.apply();
   CHECK(env.data("/zookeeper/quota/q/zookeeper_stats") == "count=1,bytes=0");
+}
+
+namespace {
+
+// What zkCli's setquota leaves behind for /q (limits text as ZooKeeper 3.8 writes it), applied.
+void setQuota(Env& env, const std::string& limits) {
+  REQUIRE(env.create("/zookeeper/quota/q").err == 0);
+  REQUIRE(env.create("/zookeeper/quota/q/zookeeper_limits", 0, limits).err == 0);
+  REQUIRE(env.create("/zookeeper/quota/q/zookeeper_stats", 0, "count=0,bytes=0").err == 0);
+  env.apply();
+}
+
+}  // namespace
+
+TEST_CASE("quota: a hard count limit refuses creates with QUOTAEXCEEDED, pipelined too",
+          "[prep][quota]") {
+  Env env(false, true);
+  REQUIRE(env.create("/q").err == 0);
+  env.apply();
+  setQuota(env, "count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=3");
+  CHECK(env.data("/zookeeper/quota/q/zookeeper_stats") == "count=1,bytes=0");
+  // Two creates in the pipeline, none applied: the second still sees the first.
+  REQUIRE(env.create("/q/a").err == 0);
+  REQUIRE(env.create("/q/b").err == 0);
+  int64_t before = env.nextZxid;
+  Prepared over = env.create("/q/c");
+  CHECK(over.err == err::kQuotaExceeded);
+  CHECK_FALSE(over.txn.has_value());
+  CHECK(env.nextZxid == before);
+  CHECK(env.create("/other").err == 0);  // outside the quota
+  env.apply();
+  CHECK(env.data("/zookeeper/quota/q/zookeeper_stats") == "count=3,bytes=0");
+  CHECK(env.create("/q/c").err == err::kQuotaExceeded);
+  // A pending delete makes room again; setData does not change the count.
+  REQUIRE(env.remove("/q/b").err == 0);
+  CHECK(env.setData("/q/a", "x").err == 0);
+  CHECK(env.create("/q/c").err == 0);
+  CHECK(env.create("/q/d").err == err::kQuotaExceeded);
+  env.apply();
+  CHECK(env.data("/zookeeper/quota/q/zookeeper_stats") == "count=3,bytes=1");
+  // Inside a multi: the ops before count, and the refused op fails the whole multi.
+  REQUIRE(env.remove("/q/c").err == 0);
+  Prepared m = env.run(op::kMulti, multiBody({{op::kCreate, createBody("/q/x", 0)},
+                                              {op::kCreate, createBody("/q/y", 0)}}));
+  CHECK(m.err == 0);
+  CHECK_FALSE(m.txn.has_value());
+  REQUIRE(m.results.size() == 2);
+  CHECK(m.results[0].err == err::kOk);
+  CHECK(m.results[1].err == err::kQuotaExceeded);
+  CHECK(m.results[1].type == op::kError);
+  env.apply();
+  CHECK(env.data("/zookeeper/quota/q/zookeeper_stats") == "count=2,bytes=1");
+  CHECK_FALSE(env.snap.stat("/q/x"));
+  CHECK(env.create("/q/x").err == 0);
+}
+
+TEST_CASE("quota: a hard bytes limit refuses creates and growing setData", "[prep][quota]") {
+  Env env(false, true);
+  REQUIRE(env.create("/q", 0, "12").err == 0);
+  env.apply();
+  setQuota(env, "count=-1,bytes=-1=;byteHardLimit=10;countHardLimit=-1");
+  CHECK(env.create("/q/a", 0, "12345").err == 0);           // 7
+  CHECK(env.create("/q/b", 0, "1234").err == err::kQuotaExceeded);  // 11
+  CHECK(env.create("/q/b", 0, "123").err == 0);             // 10, pipelined
+  CHECK(env.setData("/q/b", "1234").err == err::kQuotaExceeded);
+  CHECK(env.setData("/q/a", "1234").err == 0);              // shrinking: 9
+  CHECK(env.setData("/q/b", "1234").err == 0);              // 10
+  env.apply();
+  CHECK(env.data("/zookeeper/quota/q/zookeeper_stats") == "count=3,bytes=10");
+  CHECK(env.setData("/q", "123").err == err::kQuotaExceeded);
+  CHECK(env.setData("/q", "21").err == 0);  // same size: no check
+  // The quota check comes before the version check, as in ZooKeeper.
+  Prepared v = env.run(op::kSetData, [] {
+    std::string out;
+    JuteWriter w(out);
+    w.writeString("/q/a");
+    w.writeBuffer("123456789");
+    w.writeInt(42);
+    return out;
+  }());
+  CHECK(v.err == err::kQuotaExceeded);
+  env.apply();
+  CHECK(env.data("/zookeeper/quota/q/zookeeper_stats") == "count=3,bytes=10");
+}
+
+TEST_CASE("quota: soft limits and enforceQuota=false only count", "[prep][quota]") {
+  {
+    Env env(false, true);
+    REQUIRE(env.create("/q").err == 0);
+    env.apply();
+    setQuota(env, "count=2,bytes=3");  // soft: logged, not refused
+    CHECK(env.create("/q/a", 0, "1234").err == 0);
+    CHECK(env.create("/q/b").err == 0);
+    env.apply();
+    CHECK(env.data("/zookeeper/quota/q/zookeeper_stats") == "count=3,bytes=4");
+  }
+  {
+    Env env;  // hard limits, but enforceQuota off
+    REQUIRE(env.create("/q").err == 0);
+    env.apply();
+    setQuota(env, "count=-1,bytes=-1=;byteHardLimit=1;countHardLimit=1");
+    CHECK(env.create("/q/a", 0, "1234").err == 0);
+    env.apply();
+    CHECK(env.data("/zookeeper/quota/q/zookeeper_stats") == "count=2,bytes=4");
+  }
 }
