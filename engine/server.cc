@@ -744,6 +744,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       case op::kPing: return "PING";
       case op::kCheck: return "CHEC";
       case op::kMulti: return "MULT";
+      case op::kMultiRead: return "MLTR";
       case op::kSetWatches: case op::kSetWatches2: return "SETW";
       case op::kAddWatch: return "ADDW";
       case op::kCheckWatches: return "CHKW";
@@ -752,6 +753,32 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       case op::kCloseSession: return "CLOS";
       default: return "UNKN";
     }
+  }
+
+  // getData/getChildren: the checks (path, existence, READ), then the reply body with the
+  // watch set; shared by the single requests and multiRead.
+  int32_t checkNodeRead(Connection& c, const PathWatch& q, graph::NodeView& node) {
+    if (validatePath(q.path, false)) return err::kBadArguments;
+    if (!snap->node(q.path, node)) return err::kNoNode;
+    if (!aclAllows(c.who, aclOf(node.aclId), perm::kRead)) return err::kNoAuth;
+    return err::kOk;
+  }
+
+  void writeNodeRead(Connection& c, int32_t type, const PathWatch& q,
+                     const graph::NodeView& node, JuteWriter& w) {
+    if (type == op::kGetData) {
+      if (q.watch) watches.addDataWatch(q.path, c.id);
+      if (node.dataNull) {
+        w.writeNullBuffer();
+      } else {
+        w.writeBuffer(node.data);
+      }
+      writeStat(w, node.stat);
+      return;
+    }
+    if (q.watch) watches.addChildWatch(q.path, c.id);
+    w.writeStringVector(snap->children(q.path));
+    if (type == op::kGetChildren2) writeStat(w, node.stat);
   }
 
   std::string handleRead(Connection& c, int32_t xidv, int32_t type, JuteReader& r,
@@ -790,34 +817,51 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
         writeStat(w, *st);
         return finish();
       }
-      case op::kGetData: {
-        PathWatch q = readPathWatch(r);
-        if (validatePath(q.path, false)) return error(err::kBadArguments);
-        graph::NodeView node;
-        if (!snap->node(q.path, node)) return error(err::kNoNode);
-        if (!aclAllows(c.who, aclOf(node.aclId), perm::kRead)) return error(err::kNoAuth);
-        if (q.watch) watches.addDataWatch(q.path, c.id);
-        header(xidv, 0);
-        if (node.dataNull) {
-          w.writeNullBuffer();
-        } else {
-          w.writeBuffer(node.data);
-        }
-        writeStat(w, node.stat);
-        return finish();
-      }
+      case op::kGetData:
       case op::kGetChildren:
       case op::kGetChildren2: {
         PathWatch q = readPathWatch(r);
-        if (validatePath(q.path, false)) return error(err::kBadArguments);
         graph::NodeView node;
-        if (!snap->node(q.path, node)) return error(err::kNoNode);
-        if (!aclAllows(c.who, aclOf(node.aclId), perm::kRead)) return error(err::kNoAuth);
-        auto kids = snap->children(q.path);
-        if (q.watch) watches.addChildWatch(q.path, c.id);
+        if (int32_t e = checkNodeRead(c, q, node)) return error(e);
         header(xidv, 0);
-        w.writeStringVector(kids);
-        if (type == op::kGetChildren2) writeStat(w, node.stat);
+        writeNodeRead(c, type, q, node, w);
+        return finish();
+      }
+      case op::kMultiRead: {
+        // ZooKeeper's multiRead: getData and getChildren ops, each answered on its own (not
+        // atomic); a failed op is an error result, the others still run. As in 3.8 the ops'
+        // watch flags are ignored, and any other op makes the whole request a
+        // MARSHALLINGERROR (the connection stays).
+        std::vector<std::pair<int32_t, PathWatch>> ops;
+        for (;;) {
+          int32_t t = r.readInt();
+          bool done = r.readBool();
+          r.readInt();  // err, unused in requests
+          if (done) break;
+          if (t != op::kGetData && t != op::kGetChildren) return error(err::kMarshallingError);
+          PathWatch q = readPathWatch(r);
+          q.watch = false;
+          ops.emplace_back(t, std::move(q));
+          if (ops.size() > 100000) throw JuteError("too many ops in multiRead");
+        }
+        header(xidv, 0);
+        for (const auto& [t, q] : ops) {
+          graph::NodeView node;
+          if (int32_t e = checkNodeRead(c, q, node)) {
+            w.writeInt(op::kError);
+            w.writeBool(false);
+            w.writeInt(e);
+            w.writeInt(e);  // ErrorResponse
+            continue;
+          }
+          w.writeInt(t);
+          w.writeBool(false);
+          w.writeInt(0);
+          writeNodeRead(c, t, q, node, w);
+        }
+        w.writeInt(-1);
+        w.writeBool(true);
+        w.writeInt(-1);
         return finish();
       }
       case op::kGetAcl: {
