@@ -534,7 +534,7 @@ class AdminService final : public kj::HttpService {
         metricsOnly_(metricsOnly) {}
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url, const kj::HttpHeaders&,
-                            kj::AsyncInputStream&, Response& response) override {
+                            kj::AsyncInputStream& requestBody, Response& response) override {
     std::string target(url.cStr());
     std::string path = target, query;
     if (size_t q = target.find('?'); q != std::string::npos) {
@@ -544,6 +544,9 @@ class AdminService final : public kj::HttpService {
     path = percentDecode(path);
     const std::string& base = config_.adminCommandURL;
 
+    if (!metricsOnly_ && path == "/query" && hooks_.query) {
+      return queryRequest(method, requestBody, response);
+    }
     bool isMetrics = path == "/metrics";
     bool isListing = !metricsOnly_ && (path == base || path == base + "/");
     bool isCommand = !metricsOnly_ && !isListing && path.size() > base.size() + 1 &&
@@ -593,6 +596,39 @@ class AdminService final : public kj::HttpService {
   }
 
  private:
+  // POST /query: JSON in, JSON out; the query itself runs off the loop (QueryService).
+  kj::Promise<void> queryRequest(kj::HttpMethod method, kj::AsyncInputStream& requestBody,
+                                 Response& response) {
+    constexpr uint64_t kMaxBody = 4 << 20;  // a query and its parameters, not a data upload
+    if (method != kj::HttpMethod::POST) {
+      QueryAnswer a = queryErrorAnswer(405, "request", "use POST /query with a JSON body");
+      return send(response, 405, "Method Not Allowed", "application/json", a.body);
+    }
+    return requestBody.readAllText(kMaxBody)
+        .then(
+            [this](kj::String body) { return hooks_.query(std::string(body.cStr(), body.size())); },
+            [](kj::Exception&& e) {
+              return kj::Promise<QueryAnswer>(queryErrorAnswer(
+                  413, "request", "the request body could not be read or is over 4 MiB"));
+            })
+        .then([this, &response](QueryAnswer a) {
+          return send(response, a.status, statusText(a.status), "application/json",
+                      std::move(a.body));
+        });
+  }
+
+  static kj::StringPtr statusText(int status) {
+    switch (status) {
+      case 200: return "OK";
+      case 400: return "Bad Request";
+      case 405: return "Method Not Allowed";
+      case 413: return "Payload Too Large";
+      case 422: return "Unprocessable Entity";
+      case 503: return "Service Unavailable";
+      default: return "Internal Server Error";
+    }
+  }
+
   kj::Promise<void> send(Response& response, uint status, kj::StringPtr statusText,
                          kj::StringPtr contentType, std::string body) {
     kj::HttpHeaders headers(table_);

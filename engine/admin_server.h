@@ -4,7 +4,7 @@
 // on metricsProvider.httpHost:metricsProvider.httpPort too.
 //
 // It runs on the server's KJ event loop (no threads, no locks) and learns everything through
-// AdminHooks. The JSON shaping below is separate from the HTTP part so it can be tested alone.
+// AdminHooks; POST /query hands the query to a hook that runs it off the loop (QueryService). The JSON shaping below is separate from the HTTP part so it can be tested alone.
 // docs/admin.md lists what each command returns.
 #pragma once
 
@@ -19,6 +19,7 @@
 #include "engine/config.h"
 #include "engine/four_letter.h"
 #include "engine/metrics.h"
+#include "engine/query_service.h"
 
 namespace kj {
 class AsyncIoProvider;
@@ -60,6 +61,8 @@ struct AdminHooks {
   std::function<void()> resetConnectionStats;  // connection_stat_reset (crst)
   std::function<void()> resetServerStats;      // stat_reset (srst)
   const Metrics* metrics = nullptr;
+  // POST /query (docs/admin.md): the JSON request body in, the answer out. Unset: /query is 404.
+  std::function<kj::Promise<QueryAnswer>(const std::string& body)> query;
 };
 
 class AdminServer {

@@ -298,7 +298,10 @@ constexpr std::string_view kSystemPropertyPrefixes[] = {
     // The container manager's (ContainerManager): checkIntervalMs, maxPerMinute,
     // maxNeverUsedIntervalMs. ZooKeeper reads them without the zookeeper. prefix, i.e. only
     // from -D flags; GraphKeeper takes them from zoo.cfg too (engine/container_manager.h).
-    "znode.container."};
+    "znode.container.",
+    // POST /query's limits (GraphKeeper's own: query.timeoutMs, query.maxRows,
+    // query.maxConcurrent).
+    "query."};
 
 bool knownWord(std::string_view w) {
   return std::find(std::begin(kFourLetterWords), std::end(kFourLetterWords), w) !=
@@ -540,6 +543,12 @@ void interpretSystemProperty(Parser& ps, const Property& p) {
     c.adminCommandURL = nonEmpty(ps, p, "a URL path such as /commands");
   } else if (k == "admin.idleTimeout") {
     nonNegativeInt(ps, p);
+  } else if (k == "query.timeoutMs") {
+    c.queryTimeoutMs = positiveInt(ps, p);
+  } else if (k == "query.maxRows") {
+    c.queryMaxRows = longIn(ps, p, 1, std::numeric_limits<int64_t>::max(), "a positive integer");
+  } else if (k == "query.maxConcurrent") {
+    c.queryMaxConcurrent = intIn(ps, p, 1, 64, "an integer from 1 to 64");
   } else if (k == "extendedTypesEnabled") {
     c.extendedTypesEnabled = boolean(ps, p);
   } else if (k == "forceSync") {

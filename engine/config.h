@@ -61,6 +61,12 @@ struct ServerConfig {
   bool extendedTypesEnabled = false;
   bool forceSync = true;
   int globalOutstandingLimit = 1000;
+  // POST /query on the admin port (GraphKeeper's own keys, docs/admin.md): a query stops with a
+  // limit error after query.timeoutMs or when a step produces more than query.maxRows rows;
+  // query.maxConcurrent queries run at once on their own threads, more wait in line.
+  int queryTimeoutMs = 30000;
+  int64_t queryMaxRows = 1000000;
+  int queryMaxConcurrent = 2;
   std::map<std::string, std::string> systemProperties;  // "zookeeper.<key>" -> value
   int myid = 0;                                         // from dataDir/myid, 0 if absent
   std::vector<std::string> warnings;                    // to log once logging is up

@@ -4,6 +4,8 @@
 // the client port answers; `stop` ends the daemon named by <dataDir>/graphkeeper_server.pid;
 // `status` asks the running server `srvr` and prints its Mode line. Exit codes: 0 ok, 1 failed,
 // 2 bad configuration or usage.
+//   graphkeeper query '<cypher>' [...] and graphkeeper shell [...] are the query language's
+// command-line surface (engine/cli_query.h).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -29,7 +31,9 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "engine/cli_query.h"
 #include "engine/config.h"
 #include "engine/log.h"
 #include "engine/server.h"
@@ -62,7 +66,10 @@ struct Loaded {
 
 int usage(std::ostream& out, int code) {
   out << "Usage: graphkeeper [--config <file|conf-dir>] [--log-level trace|debug|info|warn|error]"
-         " {start|start-foreground|run|stop|restart|status|version}\n";
+         " {start|start-foreground|run|stop|restart|status|version}\n"
+         "       graphkeeper query '<cypher>' [--param k=v]... [--format table|json|csv]"
+         " [--server host:port | --data-dir DIR]\n"
+         "       graphkeeper shell [--server host:port] [--admin host:port]\n";
   return code;
 }
 
@@ -548,9 +555,39 @@ Loaded loadFor(const Options& opts) {
   return Loaded{loadConfig(path), path};
 }
 
+// `query` and `shell` take their own options; a --config given before the word is passed on.
+std::optional<int> runClientCommand(int argc, char** argv) {
+  std::vector<std::string> configArgs;
+  int i = 1;
+  while (i < argc) {
+    std::string a = argv[i];
+    if ((a == "--config" || a == "--log-level") && i + 1 < argc) {
+      if (a == "--config") configArgs = {a, argv[i + 1]};
+      i += 2;
+    } else if (a.rfind("--config=", 0) == 0 || a.rfind("--log-level=", 0) == 0) {
+      if (a.rfind("--config=", 0) == 0) configArgs = {a};
+      i += 1;
+    } else {
+      break;
+    }
+  }
+  if (i >= argc) return std::nullopt;
+  std::string cmd = argv[i];
+  if (cmd != "query" && cmd != "shell") return std::nullopt;
+  std::vector<std::string> args(argv + i + 1, argv + argc);
+  args.insert(args.end(), configArgs.begin(), configArgs.end());
+  std::vector<char*> ptrs;
+  for (auto& a : args) ptrs.push_back(a.data());
+  ptrs.push_back(nullptr);
+  int n = static_cast<int>(args.size());
+  return cmd == "query" ? gk::engine::cli::queryCommand(n, ptrs.data())
+                        : gk::engine::cli::shellCommand(n, ptrs.data());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = runClientCommand(argc, argv)) return *code;
   auto opts = parseArgs(argc, argv);
   if (!opts) return usage(std::cerr, kExitBadConfig);
   const std::string& cmd = opts->command;

@@ -7,6 +7,7 @@
 #include "engine/acl.h"
 #include "engine/log.h"
 #include "engine/path_utils.h"
+#include "graph/projection_rule.h"
 #include "graph/stats_track.h"
 
 namespace gk::engine {
@@ -275,6 +276,12 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       if (graph::isSessionOwner(parent->stat.ephemeralOwner)) {
         return err::kNoChildrenForEphemerals;
       }
+      // A projection rule is checked whole before it is stored: a bad one is refused, never
+      // half applied (graph/projection_rule.h).
+      if (auto why = graph::validateProjectionZnode(finalPath, c.data)) {
+        GK_LOG_WARN("refusing create {}: {}", finalPath, *why);
+        return err::kBadArguments;
+      }
 
       graph::ZnodeMeta node;
       node.stat.czxid = node.stat.mzxid = node.stat.pzxid = zxid;
@@ -352,6 +359,10 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       if (int32_t e = quotaOps(s, r.path, 0, bytesDiff, op.extra, true)) return e;
       int32_t next = 0;
       if (int32_t e = checkVersion(node->stat.version, r.version, next)) return e;
+      if (auto why = graph::validateProjectionZnode(r.path, r.data)) {
+        GK_LOG_WARN("refusing setData {}: {}", r.path, *why);
+        return err::kBadArguments;
+      }
       node->stat.version = next;
       node->stat.mzxid = zxid;
       node->stat.mtime = nowMs;

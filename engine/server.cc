@@ -49,6 +49,7 @@
 #include "engine/watch_manager.h"
 #include "graph/znode_store.h"
 #include "replication/local_quorum.h"
+#include "replication/txn_log.h"
 
 namespace gk::engine {
 
@@ -120,11 +121,13 @@ class StoreMachine final : public replication::StateMachine {
       txns.push_back(std::move(*t));
     }
     auto t0 = std::chrono::steady_clock::now();
-    store_.apply(txns);  // one LMDB commit, fsync'd: ZooKeeper's "fsynctime"
+    store_.apply(txns);  // one LMDB commit (its meta page unsynced: the txn log has the batch)
     fsync_.add(uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - t0)
                             .count()));
   }
+  int64_t lastApplied() override { return store_.snapshot().lastZxid(); }
+  int64_t checkpoint() override { return store_.checkpoint(); }
 
  private:
   graph::ZnodeStore& store_;
@@ -224,6 +227,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
   std::deque<Write> pending;  // prepared, not yet proposed
   std::deque<Write> inFlight;  // proposed as one batch
   bool batchInFlight = false;
+  std::unique_ptr<replication::TxnLog> txnLog;  // outlives quorum (declared before it)
   std::unique_ptr<StoreMachine> machine;
   std::unique_ptr<replication::LocalQuorum> quorum;
 
@@ -254,7 +258,19 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     graph::StoreOptions o;
     o.dir = cfg.dataDir;
     o.sync = cfg.forceSync;
+    o.walBacked = true;  // every batch is in txnLog before it is acknowledged
     store = graph::ZnodeStore::open(o);
+    // The write-ahead log, where ZooKeeper keeps its transaction logs (dataLogDir if set).
+    // Replaying what the store lacks (at most the commits an OS crash undid, or a checkpoint
+    // interval) before anything is served.
+    replication::TxnLogOptions lo;
+    lo.dir = (cfg.dataLogDir.empty() ? cfg.dataDir : cfg.dataLogDir) + "/txnlog";
+    lo.sync = cfg.forceSync;
+    txnLog = replication::TxnLog::open(lo);
+    machine = std::make_unique<StoreMachine>(*store, metrics.fsync);
+    if (size_t replayed = replication::recover(*txnLog, *machine); replayed > 0) {
+      GK_LOG_INFO("replayed {} txns from the transaction log in {}", replayed, lo.dir);
+    }
     snap.emplace(store->snapshot());
     appliedZxid = snap->lastZxid();
     nextZxid = appliedZxid + 1;
@@ -1426,15 +1442,14 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     openStore();
     // ZooKeeper's DatadirCleanupManager lines, so operators see their settings acknowledged.
     // There is nothing for them to purge here: the state is one LMDB file whose freed pages
-    // are reused, with no snapshots or transaction logs piling up (docs/operations.md).
+    // are reused, and the transaction log recycles its own segments (docs/operations.md).
     GK_LOG_INFO("autopurge.snapRetainCount set to {}", cfg.autopurgeSnapRetainCount);
     GK_LOG_INFO("autopurge.purgeInterval set to {}", cfg.autopurgePurgeInterval);
-    GK_LOG_INFO("Purge task is not scheduled: GraphKeeper keeps no snapshots or transaction logs");
-    machine = std::make_unique<StoreMachine>(*store, metrics.fsync);
+    GK_LOG_INFO("Purge task is not scheduled: GraphKeeper keeps no snapshots and recycles its transaction log");
     doneFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (doneFd < 0) throw std::runtime_error("eventfd failed");
     quorum = std::make_unique<replication::LocalQuorum>(
-        *machine, [this](std::vector<replication::Entry> applied, std::string error) {
+        *machine, txnLog.get(), [this](std::vector<replication::Entry> applied, std::string error) {
           onCommitted(std::move(applied), std::move(error));
         });
 
@@ -1453,6 +1468,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     }
     GK_LOG_INFO("binding to port {}:{}", host == "*" ? "0.0.0.0" : host, cfg.clientPort);
     // Same loop, no threads; a port it cannot bind stops start-up (std::runtime_error).
+    std::unique_ptr<QueryService> queries;  // POST /query's workers; outlive the admin server
     std::unique_ptr<AdminServer> admin;
     if (cfg.adminEnableServer || prometheusProviderConfigured(cfg)) {
       AdminHooks hooks;
@@ -1460,6 +1476,16 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       hooks.resetConnectionStats = [this]() { resetConnectionStats(); };
       hooks.resetServerStats = [this]() { resetServerStats(); };
       hooks.metrics = &metrics;
+      if (cfg.adminEnableServer) {
+        // Queries read their own snapshot of the store on worker threads; the loop only hands
+        // over the ensemble as it is now (sessions connected here, the applied zxid).
+        queries = std::make_unique<QueryService>(*store, cfg, [this]() {
+          std::vector<int64_t> sessionIds;
+          for (const auto& entry : connBySession) sessionIds.push_back(entry.first);
+          return standaloneEnsemble(cfg, appliedZxid, std::move(sessionIds));
+        });
+        hooks.query = [q = queries.get()](const std::string& body) { return q->handle(body); };
+      }
       try {
         admin = std::make_unique<AdminServer>(*ioContext.provider,
                                               *ioContext.lowLevelProvider, cfg, std::move(hooks));
@@ -1488,6 +1514,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       // Let the batch being applied finish so its txns are durable, then drop everything.
       quorum.reset();
       admin.reset();
+      queries.reset();  // before the store: a running query finishes on its snapshot
       listener = nullptr;
       conns.clear();
       tasks = nullptr;

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "graph/znode_store.h"
@@ -68,5 +69,24 @@ class Cursor {
  private:
   MDB_cursor* cursor_ = nullptr;
 };
+
+// Calls fn(key, value) for each entry of `dbi` whose key starts with `prefix` (every entry when
+// it is empty), in key order. A fn returning bool stops the scan by returning false.
+template <typename Fn>
+void scanPrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix, Fn&& fn) {
+  Cursor cursor(txn, dbi);
+  MDB_val k = val(prefix), v;
+  for (int rc = mdb_cursor_get(cursor.get(), &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE);
+       rc != MDB_NOTFOUND; rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+    check(rc, "mdb_cursor_get");
+    std::string_view key = view(k);
+    if (!key.starts_with(prefix)) break;
+    if constexpr (std::is_void_v<std::invoke_result_t<Fn&, std::string_view, std::string_view>>) {
+      fn(key, view(v));
+    } else if (!fn(key, view(v))) {
+      break;
+    }
+  }
+}
 
 }  // namespace gk::graph::lmdb

@@ -10,6 +10,7 @@
 //                 finds its candidates without walking the tree. Added after version 1 shipped
 //                 without containers, so a version 1 store simply gets it empty.
 //   meta          "last_zxid" -> i64, "schema_version" -> i64, "next_acl_id" -> u64
+//   g_*           the materialized graph, see graph_schema.h (added like containers_ttls)
 #pragma once
 
 #include <lmdb.h>
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "graph/graph_schema.h"
 #include "graph/lmdb.h"
 #include "graph/record_codec.h"
 #include "graph/store_keys.h"
@@ -36,6 +38,7 @@ struct StoreDbs {
   MDB_dbi ephemerals = 0;
   MDB_dbi containersTtls = 0;
   MDB_dbi meta = 0;
+  GraphDbs graph;  // the materialized graph (graph_schema.h)
   size_t maxKeyBytes = kMaxKeyBytes;  // mdb_env_get_maxkeysize
 };
 

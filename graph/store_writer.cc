@@ -97,6 +97,7 @@ void StoreWriter::create(const CreateOp& op) {
     MDB_val k = lmdb::val(op.path), v{0, nullptr};
     check(mdb_put(txn_, dbs_.containersTtls, &k, &v, 0), "mdb_put containers_ttls");
   }
+  projector_.changed(txn_, op.path);
 }
 
 void StoreWriter::remove(std::string_view path) {
@@ -122,6 +123,7 @@ void StoreWriter::remove(std::string_view path) {
     if (rc != MDB_NOTFOUND) check(rc, "mdb_del containers_ttls");
   }
   touchParent(path, -1);
+  projector_.changed(txn_, path);
 }
 
 void StoreWriter::setData(const SetDataOp& op) {
@@ -137,6 +139,7 @@ void StoreWriter::setData(const SetDataOp& op) {
   h.stat.dataLength = static_cast<int32_t>(op.data.size());
   h.dataNull = op.dataNull;
   putNode(op.path, h, op.data, 0);
+  projector_.changed(txn_, op.path);
 }
 
 void StoreWriter::setAcl(const SetAclOp& op) {
@@ -188,6 +191,7 @@ void StoreWriter::putStatsText(std::string_view path, NodeHeader h, const std::s
   h.stat.dataLength = static_cast<int32_t>(text.size());
   h.dataNull = false;
   putNode(path, h, text, 0);
+  projector_.changed(txn_, path);
 }
 
 void StoreWriter::updateQuotaStats(const UpdateQuotaStatsOp& op) {
@@ -334,6 +338,7 @@ void StoreWriter::apply(MDB_txn* txn, const Txn& t) {
   txn_ = txn;
   zxid_ = t.zxid;
   time_ = t.time;
+  projector_.beginTxn(txn);
   for (const TxnOp& op : t.ops) {
     std::visit(
         [this](const auto& o) {
@@ -401,6 +406,13 @@ void StoreWriter::bootstrap(MDB_txn* txn) {
     h.aclId = acquireAcl(n.acl);
     putNode(n.path, h, {}, MDB_NOOVERWRITE);
   }
+}
+
+void StoreWriter::openGraph(MDB_txn* txn, bool rebuild) {
+  txn_ = txn;
+  opName_ = "openGraph";
+  opPath_ = {};
+  projector_.open(txn, rebuild);
 }
 
 }  // namespace gk::graph

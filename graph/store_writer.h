@@ -3,6 +3,8 @@
 // index, reference-counted ACLs). It throws StoreError naming the zxid, op, path and cause
 // on any inconsistency or LMDB error; the caller then aborts the txn, so nothing is applied.
 // One instance serves the single writer thread and reuses its buffers across ops.
+// After every op that creates, deletes or rewrites a znode it calls the graph projector, so the
+// materialized graph changes in the same txn (graph_projector.h).
 #pragma once
 
 #include <lmdb.h>
@@ -11,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "graph/graph_projector.h"
 #include "graph/record_codec.h"
 #include "graph/store_schema.h"
 #include "graph/txn.h"
@@ -24,6 +27,9 @@ class StoreWriter {
   // Fills an empty store: "/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota".
   void bootstrap(MDB_txn* txn);
   void apply(MDB_txn* txn, const Txn& t);
+  // At open, in the open txn: brings the materialized graph tables up to date with the tree
+  // (rebuilt when absent, of an older projection version, or when `rebuild` is set).
+  void openGraph(MDB_txn* txn, bool rebuild);
 
  private:
   void create(const CreateOp& op);
@@ -47,6 +53,7 @@ class StoreWriter {
   [[noreturn]] void fail(std::string_view why);
 
   const StoreDbs& dbs_;
+  GraphProjector projector_{dbs_};  // keeps the materialized graph in step, same txn
   MDB_txn* txn_ = nullptr;
   int64_t zxid_ = 0;
   int64_t time_ = 0;

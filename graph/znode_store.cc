@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "graph/file_headroom.h"
 #include "graph/lmdb.h"
 #include "graph/record_codec.h"
 #include "graph/store_keys.h"
@@ -20,7 +21,8 @@ namespace gk::graph {
 
 namespace {
 
-constexpr unsigned kMaxDbs = 8;
+// The store's own 7 databases, the graph's (graph_schema.h), and room to grow.
+constexpr unsigned kMaxDbs = 8 + kGraphDbCount + 8;
 // Every live Snapshot holds a reader slot; LMDB's default of 126 is too few for a server
 // that keeps one per in-flight read on several threads.
 constexpr unsigned kMaxReaders = 1024;
@@ -31,7 +33,8 @@ void openDbs(MDB_env* env, const StoreOptions& options, StoreDbs& dbs, StoreWrit
   lmdb::check(mdb_env_set_maxdbs(env, kMaxDbs), "mdb_env_set_maxdbs");
   lmdb::check(mdb_env_set_maxreaders(env, kMaxReaders), "mdb_env_set_maxreaders");
   lmdb::check(mdb_env_set_mapsize(env, options.mapSizeBytes), "mdb_env_set_mapsize");
-  unsigned flags = MDB_NOTLS | (ro ? MDB_RDONLY : 0u) | (options.sync ? 0u : MDB_NOSYNC);
+  unsigned flags = MDB_NOTLS | (ro ? MDB_RDONLY : 0u) | (options.sync ? 0u : MDB_NOSYNC) |
+                   (options.sync && options.walBacked ? MDB_NOMETASYNC : 0u);
   // 0600: session passwords live here.
   lmdb::check(mdb_env_open(env, dir.c_str(), flags, 0600), "cannot open store " + dir);
 
@@ -64,6 +67,7 @@ void openDbs(MDB_env* env, const StoreOptions& options, StoreDbs& dbs, StoreWrit
     openDb("containers_ttls", 0, dbs.containersTtls);
   }
   openDb("meta", 0, dbs.meta);
+  openGraphDbs(txn.get(), ro, dbs.graph);
 
   int64_t version = readMetaInt(txn.get(), dbs, kMetaSchemaVersion, 0);
   if (version == 0) {
@@ -75,6 +79,8 @@ void openDbs(MDB_env* env, const StoreOptions& options, StoreDbs& dbs, StoreWrit
     throw StoreError("store " + dir + " has schema version " + std::to_string(version) +
                      ", this build reads " + std::to_string(kSchemaVersion));
   }
+  // Brings the materialized graph up to date (built when absent or from an older version).
+  if (!ro) writer.openGraph(txn.get(), options.rebuildGraph);
   // Committing (even a read txn) keeps the dbi handles for every later txn.
   txn.commit("store " + dir + ": mdb_txn_commit");
 }
@@ -85,25 +91,15 @@ NodeHeader nodeHeader(std::string_view value, std::string_view path, std::string
   return h;
 }
 
-// Calls fn(key, value) for each entry whose key starts with `prefix`, in key order.
-template <typename Fn>
-void scanPrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix, Fn&& fn) {
-  lmdb::Cursor cursor(txn, dbi);
-  MDB_val k = lmdb::val(prefix), v;
-  for (int rc = mdb_cursor_get(cursor.get(), &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE);
-       rc != MDB_NOTFOUND; rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
-    lmdb::check(rc, "mdb_cursor_get");
-    std::string_view key = lmdb::view(k);
-    if (!key.starts_with(prefix)) break;
-    fn(key, lmdb::view(v));
-  }
-}
-
 }  // namespace
 
 struct ZnodeStore::Dbs {
   StoreDbs dbi;
   StoreWriter writer{dbi};  // the single writer's reusable state
+  // With a write-ahead log: zeros written ahead of LMDB so a commit's fdatasync seldom needs
+  // a journal commit (file_headroom.h). Null otherwise.
+  std::unique_ptr<FileHeadroom> headroom;
+  uint64_t pageBytes = 4096;
 };
 
 // ---- ZnodeStore ----
@@ -127,6 +123,13 @@ ZnodeStore::ZnodeStore(const StoreOptions& options)
   lmdb::check(mdb_env_create(&env_), "mdb_env_create");
   try {
     openDbs(env_, options_, dbs_->dbi, dbs_->writer);
+    if (!options_.readOnly && options_.sync && options_.walBacked) {
+      MDB_stat st;
+      lmdb::check(mdb_env_stat(env_, &st), "mdb_env_stat");
+      dbs_->pageBytes = st.ms_psize;
+      dbs_->headroom = std::make_unique<FileHeadroom>(options_.dir + "/data.mdb",
+                                                      uint64_t(8) << 20);
+    }
   } catch (...) {
     mdb_env_close(env_);
     env_ = nullptr;
@@ -158,6 +161,22 @@ void ZnodeStore::apply(const std::vector<Txn>& batch) {
   if (!changed) return;  // nothing new; the txn aborts
   writeMetaInt(txn.get(), dbs, kMetaLastZxid, last);
   txn.commit("apply: mdb_txn_commit");
+  if (dbs_->headroom) {
+    MDB_envinfo info;
+    lmdb::check(mdb_env_info(env_, &info), "mdb_env_info");
+    dbs_->headroom->ensure((uint64_t(info.me_last_pgno) + 1) * dbs_->pageBytes);
+  }
+}
+
+int64_t ZnodeStore::checkpoint() {
+  int64_t last;
+  {
+    lmdb::Txn txn(env_, MDB_RDONLY, "checkpoint: mdb_txn_begin");
+    last = readMetaInt(txn.get(), dbs_->dbi, kMetaLastZxid, 0);
+  }
+  // Read before the sync, on the writer's thread: every commit up to `last` is covered.
+  if (!options_.readOnly) lmdb::check(mdb_env_sync(env_, 1), "checkpoint: mdb_env_sync");
+  return last;
 }
 
 uint64_t ZnodeStore::diskBytes() const {
@@ -251,7 +270,7 @@ std::vector<std::string> Snapshot::children(std::string_view path) const {
   if (!prefix.ok()) return names;
   size_t skip = prefix.view().size();
   // LMDB's key order is byte order, which is the name order std::sort would give.
-  scanPrefix(txn_, store_->dbs_->dbi.tree, prefix.view(),
+  lmdb::scanPrefix(txn_, store_->dbs_->dbi.tree, prefix.view(),
              [&](std::string_view key, std::string_view) { names.emplace_back(key.substr(skip)); });
   return names;
 }
@@ -264,16 +283,16 @@ uint64_t Snapshot::descendantCount(std::string_view path) const {
   auto count = [&n](std::string_view, std::string_view) { ++n; };
   std::string prefix(path);
   prefix += '\0';
-  scanPrefix(txn_, store_->dbs_->dbi.tree, prefix, count);
+  lmdb::scanPrefix(txn_, store_->dbs_->dbi.tree, prefix, count);
   prefix.back() = '/';
-  scanPrefix(txn_, store_->dbs_->dbi.tree, prefix, count);
+  lmdb::scanPrefix(txn_, store_->dbs_->dbi.tree, prefix, count);
   return n;
 }
 
 std::vector<std::string> Snapshot::ephemerals(int64_t sessionId) const {
   std::vector<std::string> paths;
   KeyBuf prefix = idKey(static_cast<uint64_t>(sessionId));
-  scanPrefix(txn_, store_->dbs_->dbi.ephemerals, prefix.view(),
+  lmdb::scanPrefix(txn_, store_->dbs_->dbi.ephemerals, prefix.view(),
              [&](std::string_view key, std::string_view) { paths.emplace_back(key.substr(8)); });
   return paths;
 }
@@ -281,14 +300,14 @@ std::vector<std::string> Snapshot::ephemerals(int64_t sessionId) const {
 std::vector<std::string> Snapshot::containersAndTtls() const {
   std::vector<std::string> paths;
   if (store_->dbs_->dbi.containersTtls == 0) return paths;  // read-only view of an old store
-  scanPrefix(txn_, store_->dbs_->dbi.containersTtls, {},
+  lmdb::scanPrefix(txn_, store_->dbs_->dbi.containersTtls, {},
              [&](std::string_view key, std::string_view) { paths.emplace_back(key); });
   return paths;
 }
 
 std::vector<SessionRecord> Snapshot::sessions() const {
   std::vector<SessionRecord> out;
-  scanPrefix(txn_, store_->dbs_->dbi.sessions, {}, [&](std::string_view key, std::string_view value) {
+  lmdb::scanPrefix(txn_, store_->dbs_->dbi.sessions, {}, [&](std::string_view key, std::string_view value) {
     SessionRecord s;
     if (key.size() != 8 || !decodeSessionValue(value, s))
       throw StoreError("corrupt session record");
@@ -309,5 +328,7 @@ uint64_t entries(MDB_txn* txn, MDB_dbi dbi) {
 uint64_t Snapshot::znodeCount() const { return entries(txn_, store_->dbs_->dbi.tree); }
 uint64_t Snapshot::ephemeralCount() const { return entries(txn_, store_->dbs_->dbi.ephemerals); }
 uint64_t Snapshot::aclCount() const { return entries(txn_, store_->dbs_->dbi.acls); }
+
+const StoreDbs& Snapshot::storeDbs() const { return store_->dbs_->dbi; }
 
 }  // namespace gk::graph

@@ -24,6 +24,8 @@ struct MDB_txn;
 
 namespace gk::graph {
 
+struct StoreDbs;
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -34,6 +36,12 @@ struct StoreOptions {
   size_t mapSizeBytes = size_t(64) << 30;  // address space only; the file grows as used
   bool readOnly = false;                 // open a running server's env beside it
   bool sync = true;                      // fsync on every commit (never off in production)
+  // A write-ahead log (replication/txn_log.h) holds every batch durably before it is
+  // acknowledged, so a commit may skip flushing the meta page (MDB_NOMETASYNC: one device
+  // flush per commit instead of two; an OS crash can undo the last commits, which the log
+  // replays, but never corrupts the store). checkpoint() then makes everything durable.
+  bool walBacked = false;
+  bool rebuildGraph = false;             // rebuild the materialized graph tables on open
 };
 
 class ZnodeStore;
@@ -78,6 +86,10 @@ class Snapshot {
   uint64_t ephemeralCount() const;
   uint64_t aclCount() const;  // distinct ACL lists stored (shared by reference count)
 
+  // For the graph layer (graph_reader.cc), which reads the store's tables in this same txn.
+  MDB_txn* lmdbTxn() const { return txn_; }
+  const StoreDbs& storeDbs() const;
+
  private:
   friend class ZnodeStore;
   Snapshot(const ZnodeStore* store, MDB_txn* txn) : store_(store), txn_(txn) {}
@@ -104,6 +116,10 @@ class ZnodeStore {
   // (fsync'd unless options.sync is false). All or nothing: on error nothing is applied and
   // StoreError is thrown. Txns whose zxid is not above lastZxid are skipped (replays are safe).
   void apply(const std::vector<Txn>& batch);
+
+  // Flushes every commit so far to disk (mdb_env_sync, forced) and returns the last applied
+  // zxid, now durable: the write-ahead log may drop everything up to it.
+  int64_t checkpoint();
 
   const StoreOptions& options() const { return options_; }
   uint64_t diskBytes() const;  // size of the data file

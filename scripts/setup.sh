@@ -12,6 +12,8 @@ packages=(
   # reference server for side-by-side runs
   python3 python3-kazoo python3-pytest zookeeper libzookeeper-mt-dev
   netcat-openbsd procps
+  # the query parser's libFuzzer run (scripts/fuzz.sh)
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -356,6 +356,9 @@ def test_shell_commands_and_reconnect(xserver):
         "printwatches off",
         "get -w /m",
         "set /m x",  # fires the watch, which zkCli now does not print
+        # zkCli prints events on its event thread; sync's callback runs on that thread after the
+        # event, so once sync returns the event has been handled (else printwatches on races it).
+        "sync /m",
         "printwatches on",
         "history",
         "redo 0",
@@ -370,9 +373,10 @@ def test_shell_commands_and_reconnect(xserver):
     assert rc == 127  # the unknown command
     usage = [l for l in out if l.startswith("\t")]
     out = [l for l in out if not l.startswith("\t")]
-    assert out == ["Created /m", "printwatches is on", "null",
+    assert out == ["Created /m", "printwatches is on", "null", "Sync is OK",
                    "0 - create /m", "1 - printwatches", "2 - printwatches off",
-                   "3 - get -w /m", "4 - set /m x", "5 - printwatches on", "6 - history",
+                   "3 - get -w /m", "4 - set /m x", "5 - sync /m", "6 - printwatches on",
+                   "7 - history",
                    "Node already exists: /m",
                    "[]",
                    "Not connected",

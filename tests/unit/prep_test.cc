@@ -1010,3 +1010,33 @@ TEST_CASE("prep: a random pipeline prepares exactly what the store then holds", 
   CHECK(okCount > 300);
   CHECK(failCount > 300);
 }
+
+TEST_CASE("prep: a bad projection rule is refused with BADARGUMENTS, a good one passes",
+          "[prep][graph]") {
+  Env env;
+  REQUIRE(env.create("/graphkeeper").err == err::kOk);
+  REQUIRE(env.create("/graphkeeper/projections").err == err::kOk);
+  env.apply();
+  const std::string good =
+      R"({"match":"/hbase/rs/{server}","label":"RegionServer","key":"{server}"})";
+  requireRefused(env, env.create("/graphkeeper/projections/bad", 0, kAlice, "{not json"),
+                 err::kBadArguments);
+  requireRefused(env, env.create("/graphkeeper/projections/bad", 0, kAlice,
+                                 R"({"match":"/a/{x}","label":"A","key":"{y}"})"),
+                 err::kBadArguments);
+  requireRefused(env, env.create("/graphkeeper/projections/" + std::string(65, 'n'), 0, kAlice, good),
+                 err::kBadArguments);
+  // A bad rule inside a multi fails the whole multi.
+  Prepared m = env.multi({mCreate("/other"), MultiOp{op::kCreate, createBody("/graphkeeper/projections/m", 0, "[]")}});
+  CHECK_FALSE(m.txn.has_value());
+  CHECK(m.results[1].err == err::kBadArguments);
+  Prepared ok = env.create("/graphkeeper/projections/rs", 0, kAlice, good);
+  REQUIRE(ok.err == err::kOk);
+  env.apply();
+  requireRefused(env, env.setData("/graphkeeper/projections/rs", R"({"match":"relative"})"),
+                 err::kBadArguments);
+  CHECK(env.setData("/graphkeeper/projections/rs", good).err == err::kOk);
+  // Deeper paths and the directory itself are ordinary znodes.
+  CHECK(env.create("/graphkeeper/projections/rs/child", 0, kAlice, "anything").err == err::kOk);
+  env.apply();
+}
