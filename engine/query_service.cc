@@ -1,6 +1,9 @@
 // QueryService (query_service.h): request parsing, error answers, the worker threads.
 #include "engine/query_service.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -155,6 +158,12 @@ QueryService::QueryService(const graph::ZnodeStore& store, const ServerConfig& c
   for (int i = 0; i < threads; ++i) {
     workers_.emplace_back([this, i] {
       setThreadName("Query-" + std::to_string(i));
+      // Queries are analytics beside the server's real job: at the lowest priority (nice 19,
+      // this thread only) they use idle CPU and leave contended CPU to the client connections
+      // and the write pipeline, so a query loop does not slow writes on a busy machine. Under
+      // sustained load a query runs slower and may meet query.timeoutMs instead.
+      if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19) != 0)
+        GK_LOG_WARN("query worker: cannot lower its priority; queries compete with writes");
       work();
     });
   }

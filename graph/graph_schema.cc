@@ -19,6 +19,7 @@ void openGraphDbs(MDB_txn* txn, bool readOnly, GraphDbs& dbs) {
   open("g_labels", dbs.labels);
   open("g_label_counts", dbs.labelCounts);
   open("g_node_src", dbs.nodeSrc);
+  open("g_node_merge", dbs.nodeMerge);
   open("g_out", dbs.out);
   open("g_in", dbs.in);
   open("g_edge_src", dbs.edgeSrc);
@@ -26,6 +27,7 @@ void openGraphDbs(MDB_txn* txn, bool readOnly, GraphDbs& dbs) {
   open("g_prop_index", dbs.propIndex);
   open("g_indexes", dbs.indexes);
   if (readOnly && !(dbs.nodes && dbs.nodeKeys && dbs.labels && dbs.labelCounts && dbs.nodeSrc &&
+                    dbs.nodeMerge &&
                     dbs.out && dbs.in && dbs.edgeSrc && dbs.sources && dbs.propIndex &&
                     dbs.indexes)) {
     dbs = GraphDbs{};  // partially present: treat as absent rather than half a graph

@@ -8,6 +8,12 @@
 //   g_labels       label \0 id                     -> ""         (label index)
 //   g_label_counts label                           -> u64 count  (planner statistics)
 //   g_node_src     id + source                     -> defining flag, enc(properties)
+//   g_node_merge   id + 0 + enc(properties)        -> u64 count of non-defining sources giving
+//                  id + 1 + source                 -> enc(properties)  (non-defining, too long
+//                                                     to be a key), and
+//                  id + 2 + source                 -> enc(properties)  (defining)
+//                  what remergeNode reads: a broker named by 10,000 partitions has one entry
+//                  here, not 10,000 (g_node_src is only ever looked up by id + source)
 //   g_out          from + type \0 + to             -> enc(properties)   (visible edges)
 //   g_in           to + type \0 + from             -> ""
 //   g_edge_src     from + type \0 + to + source    -> enc(properties)
@@ -31,18 +37,18 @@
 namespace gk::graph {
 
 // Bump when a projection's output changes: the graph tables are rebuilt on open.
-inline constexpr int64_t kGraphVersion = 1;
+inline constexpr int64_t kGraphVersion = 2;  // 2: g_node_merge
 inline constexpr std::string_view kMetaGraphVersion = "graph_version";
 inline constexpr std::string_view kMetaGraphRulesVersion = "graph_rules_version";
 inline constexpr std::string_view kMetaGraphNextId = "graph_next_id";
 
 struct GraphDbs {
-  MDB_dbi nodes = 0, nodeKeys = 0, labels = 0, labelCounts = 0, nodeSrc = 0, out = 0, in = 0,
-          edgeSrc = 0, sources = 0, propIndex = 0, indexes = 0;
+  MDB_dbi nodes = 0, nodeKeys = 0, labels = 0, labelCounts = 0, nodeSrc = 0, nodeMerge = 0,
+          out = 0, in = 0, edgeSrc = 0, sources = 0, propIndex = 0, indexes = 0;
   // False for a read-only view of a store written before the graph tables existed.
   bool present() const { return nodes != 0; }
 };
-inline constexpr unsigned kGraphDbCount = 11;
+inline constexpr unsigned kGraphDbCount = 12;
 
 // Opens (creating unless readOnly) the graph databases in `txn`.
 void openGraphDbs(MDB_txn* txn, bool readOnly, GraphDbs& dbs);

@@ -133,8 +133,8 @@ std::vector<std::string> GraphTableWriter::sourcesWithPrefix(MDB_txn* txn,
 
 void GraphTableWriter::clearAll(MDB_txn* txn) {
   const GraphDbs& g = dbs_.graph;
-  for (MDB_dbi dbi : {g.nodes, g.nodeKeys, g.labels, g.labelCounts, g.nodeSrc, g.out, g.in,
-                      g.edgeSrc, g.sources, g.propIndex, g.indexes})
+  for (MDB_dbi dbi : {g.nodes, g.nodeKeys, g.labels, g.labelCounts, g.nodeSrc, g.nodeMerge,
+                      g.out, g.in, g.edgeSrc, g.sources, g.propIndex, g.indexes})
     lmdb::check(mdb_drop(txn, dbi, 0), "graph: mdb_drop");
 }
 
@@ -246,33 +246,54 @@ void GraphTableWriter::deleteNode(uint64_t id, const std::string& nodeValue) {
   }
 }
 
+void GraphTableWriter::addToMerge(uint64_t id, std::string_view source, std::string_view value,
+                                  int delta) {
+  const GraphDbs& g = dbs_.graph;
+  if (value.empty()) throw StoreError("corrupt graph node source");
+  bool defining = value[0] == 1;
+  std::string_view props = value.substr(1);
+  std::string key = idBytes(id);
+  if (!defining && keyFits(9 + props.size())) {
+    // Non-defining contributions with the same properties share one counted entry.
+    key += '\0';
+    key += props;
+    std::string_view v;
+    uint64_t count = get(g.nodeMerge, key, v) && v.size() == 8 ? loadBE64(v.data()) : 0;
+    count = delta > 0 ? count + 1 : (count > 0 ? count - 1 : 0);
+    if (count == 0) return del(g.nodeMerge, key);
+    char b[8];
+    storeBE64(b, count);
+    return put(g.nodeMerge, key, std::string_view(b, 8));
+  }
+  key += defining ? '\2' : '\1';
+  key += source;
+  if (delta > 0) {
+    put(g.nodeMerge, key, props);
+  } else {
+    del(g.nodeMerge, key);
+  }
+}
+
 void GraphTableWriter::remergeNode(uint64_t id) {
   const GraphDbs& g = dbs_.graph;
   std::string idb = idBytes(id);
   std::string_view v;
   if (!get(g.nodes, idb, v)) return;
   std::string nodeValue(v);
-  // Non-defining sources first, then defining ones, each in source order: later wins.
+  // Non-defining contributions first (by their encoded properties), then defining ones in
+  // source order: later wins, and the order never depends on history.
   ValueMap merged;
   bool any = false;
   std::vector<std::pair<bool, ValueMap>> parts;
-  {
-    lmdb::Cursor cursor(txn_, g.nodeSrc);
-    MDB_val k = lmdb::val(idb), val;
-    for (int rc = mdb_cursor_get(cursor.get(), &k, &val, MDB_SET_RANGE); rc != MDB_NOTFOUND;
-         rc = mdb_cursor_get(cursor.get(), &k, &val, MDB_NEXT)) {
-      lmdb::check(rc, "graph: mdb_cursor_get node_src");
-      if (!lmdb::view(k).starts_with(idb)) break;
-      std::string_view in = lmdb::view(val);
-      ValueMap props;
-      if (in.empty()) throw StoreError("corrupt graph node source");
-      bool defining = in[0] == 1;
-      in.remove_prefix(1);
-      if (!decodeValueMap(in, props)) throw StoreError("corrupt graph node source");
-      parts.emplace_back(defining, std::move(props));
-      any = true;
-    }
-  }
+  lmdb::scanPrefix(txn_, g.nodeMerge, idb, [&](std::string_view key, std::string_view val) {
+    if (key.size() < 9) throw StoreError("corrupt graph node merge entry");
+    char tag = key[8];
+    std::string_view encoded = tag == 0 ? key.substr(9) : val;
+    ValueMap props;
+    if (!decodeValueMap(encoded, props)) throw StoreError("corrupt graph node merge entry");
+    parts.emplace_back(tag == 2, std::move(props));
+    any = true;
+  });
   if (!any) return deleteNode(id, nodeValue);
   for (bool pass : {false, true})
     for (auto& [defining, props] : parts)
@@ -376,8 +397,12 @@ void GraphTableWriter::replaceSource(MDB_txn* txn, std::string_view source, Fact
     encodeValueMap(f.properties, value);
     std::string key = idBytes(id) + std::string(source);
     std::string_view before;
-    if (get(g.nodeSrc, key, before) && before == value) continue;
+    if (get(g.nodeSrc, key, before)) {
+      if (before == value) continue;
+      addToMerge(id, source, std::string(before), -1);
+    }
     put(g.nodeSrc, key, value);
+    addToMerge(id, source, value, +1);
     touchedNodes.insert(id);
   }
   auto idOfBytes = [&](const std::string& nk) -> std::optional<uint64_t> {
@@ -388,7 +413,12 @@ void GraphTableWriter::replaceSource(MDB_txn* txn, std::string_view source, Fact
   for (const std::string& nk : old.nodes) {
     if (nodes.count(nk)) continue;
     if (auto id = idOfBytes(nk)) {
-      del(g.nodeSrc, idBytes(*id) + std::string(source));
+      std::string key = idBytes(*id) + std::string(source);
+      std::string_view before;
+      if (get(g.nodeSrc, key, before)) {
+        addToMerge(*id, source, std::string(before), -1);
+        del(g.nodeSrc, key);
+      }
       touchedNodes.insert(*id);
     }
   }

@@ -1,10 +1,11 @@
 // GraphTableWriter: keeps the materialized graph tables (graph_schema.h) equal to the merge of
 // every source's facts, inside the caller's LMDB write txn. replaceSource() diffs a source's new
 // facts against what it contributed before, so a node's id survives while any source keeps it;
-// a node lives while any source contributes it; properties merge (non-defining sources first,
-// then defining ones, each in source order, so the result does not depend on history); property
-// indexes follow every change. Throws StoreError only on LMDB errors (the write is then refused
-// as a whole); facts too large for LMDB keys are dropped, never half written.
+// a node lives while any source contributes it; properties merge (non-defining contributions
+// first, ordered by their encoded properties, then defining ones in source order, so the result
+// does not depend on history); property indexes follow every change. Throws StoreError only on
+// LMDB errors (the write is then refused as a whole); facts too large for LMDB keys are dropped,
+// never half written.
 #pragma once
 
 #include <lmdb.h>
@@ -34,6 +35,8 @@ class GraphTableWriter {
   uint64_t ensureNode(const NodeKey& key);
   std::optional<uint64_t> findNode(const NodeKey& key);
   void remergeNode(uint64_t id);
+  // Counts one source's contribution `value` (defining flag + enc(properties)) in g_node_merge.
+  void addToMerge(uint64_t id, std::string_view source, std::string_view value, int delta);
   void deleteNode(uint64_t id, const std::string& nodeValue);
   void remergeEdge(const std::string& key);
   void declareIndex(const IndexFact& idx, std::string_view source);
