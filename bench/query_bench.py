@@ -179,9 +179,9 @@ def bench_queries(client, cluster, runs):
     return rows
 
 
-def query_loop(port, cluster, stop, counter):
+def query_loop(port, cluster, stop, counter, beside):
     client = QueryClient(port)
-    _, _, text, params_fn, _ = AGGREGATION
+    _, _, text, params_fn, _ = QUERIES[beside]
     try:
         while not stop.is_set():
             client.run(text, params_fn(cluster))
@@ -207,7 +207,8 @@ def bench_beside(server, admin_port, cluster, loadgen, a):
             counter = [0]
             th = None
             if mode == "beside":
-                th = threading.Thread(target=query_loop, args=(admin_port, cluster, stop, counter))
+                th = threading.Thread(target=query_loop, args=(admin_port, cluster, stop, counter,
+                                                             a.beside_query))
                 th.start()
             rows, rc = loadgen.run(server, args + ["--reuse", "--keep"], timeout=600,
                                    tag={"mode": mode})
@@ -243,6 +244,8 @@ def main():
     ap.add_argument("--sessions", type=int, default=32)
     ap.add_argument("--inflight", type=int, default=8)
     ap.add_argument("--skip-beside", action="store_true")
+    ap.add_argument("--beside-query", type=int, default=2,
+                    help="index in QUERIES of the query looped beside the writes (2: aggregation)")
     ap.add_argument("--work-dir")
     ap.add_argument("--json-out")
     a = ap.parse_args()
@@ -288,7 +291,7 @@ def main():
               f"| {q['rtt_p50_ms']:.2f} |")
     if "beside" in report:
         b = report["beside"]
-        print(f"\nWrites (set, {a.sessions}x{a.inflight}) alone vs with the aggregation query "
+        print(f"\nWrites (set, {a.sessions}x{a.inflight}) alone vs with '{QUERIES[a.beside_query][0]}' "
               f"looping beside them ({sum(b['queries_beside'])} queries ran):")
         print("| | ops/s | p50 us | p99 us |")
         print("|---|---|---|---|")
