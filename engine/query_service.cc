@@ -198,6 +198,39 @@ kj::Promise<QueryAnswer> QueryService::handle(const std::string& body) {
   return kj::mv(paf.promise);
 }
 
+namespace {
+
+// Gives way to writes: when write batches were applied since the query last looked, it sleeps
+// nine times as long as it ran since then (at most 10 ms at a time), so a query takes at most
+// about a tenth of a core while writes keep coming, and full speed when they stop. nice 19
+// alone is not enough: on a 2-core machine a query using the idle core still slows the writes
+// by a quarter (shared caches and memory bandwidth, docs/benchmarks.md *Queries*).
+class WritePacer {
+ public:
+  explicit WritePacer(const std::atomic<uint64_t>& batches)
+      : batches_(batches), seen_(batches.load(std::memory_order_relaxed)),
+        lastYield_(std::chrono::steady_clock::now()) {}
+  void operator()() {
+    auto now = std::chrono::steady_clock::now();
+    uint64_t b = batches_.load(std::memory_order_relaxed);
+    if (b != seen_) {
+      seen_ = b;
+      auto pause = std::min<std::chrono::steady_clock::duration>((now - lastYield_) * 9,
+                                                                 std::chrono::milliseconds(10));
+      std::this_thread::sleep_for(pause);
+      now = std::chrono::steady_clock::now();
+    }
+    lastYield_ = now;
+  }
+
+ private:
+  const std::atomic<uint64_t>& batches_;
+  uint64_t seen_;
+  std::chrono::steady_clock::time_point lastYield_;
+};
+
+}  // namespace
+
 void QueryService::work() {
   for (;;) {
     Job job;
@@ -208,6 +241,7 @@ void QueryService::work() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
+    job.request.limits.pace = WritePacer(writeBatches_);
     // Fulfilling a promise whose HTTP request is gone is a no-op for a cross-thread fulfiller.
     job.done->fulfill(runQueryRequest(store_, job.request, std::move(job.ensemble)));
   }

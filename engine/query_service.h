@@ -7,6 +7,7 @@
 // query.maxConcurrent queries run at once; more wait in line (up to a bound, then 503).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -86,6 +87,9 @@ class QueryService {
 
   // Loop thread only. The promise resolves on the loop thread.
   kj::Promise<QueryAnswer> handle(const std::string& requestBody);
+  // The loop calls this after every applied write batch: while writes keep coming, running
+  // queries give way to them (see WritePacer in query_service.cc). Any thread.
+  void noteWritesApplied() { writeBatches_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
   struct Job {
@@ -105,6 +109,7 @@ class QueryService {
   std::deque<Job> queue_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+  std::atomic<uint64_t> writeBatches_{0};
 };
 
 }  // namespace gk::engine

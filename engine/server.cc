@@ -233,6 +233,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
   // went out at once and the rest in a second write when that one completed: two syscalls,
   // and two client wake-ups, per connection per batch (the profile in docs/benchmarks.md).
   bool deferFlush = false;
+  QueryService* queryService = nullptr;  // owned by run(); told about every applied batch
   std::vector<uint64_t> flushDeferred;  // connection ids
   std::unique_ptr<replication::TxnLog> txnLog;  // outlives quorum (declared before it)
   std::unique_ptr<StoreMachine> machine;
@@ -1173,6 +1174,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
     // Publish: the snapshot now shows exactly this batch (one batch is applied at a time).
     snap->refresh();
     appliedZxid = snap->lastZxid();
+    if (queryService) queryService->noteWritesApplied();
     overlay.releaseUpTo(appliedZxid);
 
     std::vector<Connection*> touched;
@@ -1511,6 +1513,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
           for (const auto& entry : connBySession) sessionIds.push_back(entry.first);
           return standaloneEnsemble(cfg, appliedZxid, std::move(sessionIds));
         });
+        queryService = queries.get();
         hooks.query = [q = queries.get()](const std::string& body) { return q->handle(body); };
       }
       try {
@@ -1541,6 +1544,7 @@ struct Server::Impl : public kj::TaskSet::ErrorHandler {
       // Let the batch being applied finish so its txns are durable, then drop everything.
       quorum.reset();
       admin.reset();
+      queryService = nullptr;
       queries.reset();  // before the store: a running query finishes on its snapshot
       listener = nullptr;
       conns.clear();

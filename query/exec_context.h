@@ -29,7 +29,10 @@ class LimitGuard {
       : limits_(limits), deadline_(std::chrono::steady_clock::now() + limits.timeout) {}
 
   void tick() {
-    if ((++ticks_ & 255) == 0) checkTime();
+    if ((++ticks_ & 255) == 0) {
+      if (limits_.pace) limits_.pace();
+      checkTime();
+    }
   }
   void checkTime() const {
     if (std::chrono::steady_clock::now() > deadline_) {

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -23,6 +24,10 @@ namespace gk::query {
 struct QueryLimits {
   std::chrono::milliseconds timeout{30'000};
   uint64_t maxRows = 1'000'000;  // rows produced by any one step, and rows returned
+  // Called on the query's thread at every time-limit check (every 256 iterations of any loop):
+  // an embedding server uses it to give way to more urgent work. May sleep; must not throw.
+  // The time limit counts the time spent in it.
+  std::function<void()> pace;
 };
 
 struct QueryResult {

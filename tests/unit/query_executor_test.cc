@@ -5,7 +5,9 @@
 // comprehensions, paths, shortest paths, result conversion, PROFILE and the limits.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "query/run_query.h"
@@ -341,5 +343,29 @@ TEST_CASE("executor: runtime type errors in MATCH are QueryErrors", "[query][exe
   } catch (const QueryError& e) {
     CHECK(e.kind() == QueryErrorKind::kType);
     CHECK(std::string(e.what()) == "line 1, column 17: a pattern's properties must be a map, not Integer");
+  }
+}
+
+TEST_CASE("executor: QueryLimits.pace is called while a query runs, and its time counts",
+          "[query][exec]") {
+  PeopleGraph g;
+  QueryLimits paced;
+  int calls = 0;
+  paced.pace = [&calls] { ++calls; };
+  QueryResult r = runQuery(g, "UNWIND range(1, 100) AS a UNWIND range(1, 100) AS b RETURN count(*)",
+                           {}, paced);
+  REQUIRE(r.rows.size() == 1);
+  CHECK(r.rows[0][0] == gk::graph::Value(int64_t{10000}));
+  CHECK(calls >= 10000 / 256);  // every 256 iterations of the inner loop at least
+
+  // A pace that sleeps uses up the time limit like any other work.
+  QueryLimits slow;
+  slow.timeout = std::chrono::milliseconds(50);
+  slow.pace = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
+  try {
+    runQuery(g, "UNWIND range(1, 100000) AS a RETURN count(*)", {}, slow);
+    FAIL("no error");
+  } catch (const QueryError& e) {
+    CHECK(e.kind() == QueryErrorKind::kLimit);
   }
 }
