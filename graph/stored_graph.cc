@@ -3,6 +3,7 @@
 
 #include "graph/lmdb.h"
 #include "graph/store_keys.h"
+#include "graph/store_schema.h"
 #include "graph/value_codec.h"
 
 namespace gk::graph {
@@ -10,12 +11,7 @@ namespace gk::graph {
 namespace {
 
 bool get(MDB_txn* txn, MDB_dbi dbi, std::string_view key, std::string_view& value) {
-  MDB_val k = lmdb::val(key), v;
-  int rc = mdb_get(txn, dbi, &k, &v);
-  if (rc == MDB_NOTFOUND) return false;
-  lmdb::check(rc, "mdb_get graph");
-  value = lmdb::view(v);
-  return true;
+  return lmdbGet(txn, dbi, key, value, "mdb_get graph");
 }
 
 }  // namespace

@@ -271,7 +271,9 @@ std::vector<std::string> Snapshot::children(std::string_view path) const {
   size_t skip = prefix.view().size();
   // LMDB's key order is byte order, which is the name order std::sort would give.
   lmdb::scanPrefix(txn_, store_->dbs_->dbi.tree, prefix.view(),
-             [&](std::string_view key, std::string_view) { names.emplace_back(key.substr(skip)); });
+                   [&](std::string_view key, std::string_view) {
+                     names.emplace_back(key.substr(skip));
+                   });
   return names;
 }
 
@@ -293,7 +295,9 @@ std::vector<std::string> Snapshot::ephemerals(int64_t sessionId) const {
   std::vector<std::string> paths;
   KeyBuf prefix = idKey(static_cast<uint64_t>(sessionId));
   lmdb::scanPrefix(txn_, store_->dbs_->dbi.ephemerals, prefix.view(),
-             [&](std::string_view key, std::string_view) { paths.emplace_back(key.substr(8)); });
+                   [&](std::string_view key, std::string_view) {
+                     paths.emplace_back(key.substr(8));
+                   });
   return paths;
 }
 
@@ -301,19 +305,20 @@ std::vector<std::string> Snapshot::containersAndTtls() const {
   std::vector<std::string> paths;
   if (store_->dbs_->dbi.containersTtls == 0) return paths;  // read-only view of an old store
   lmdb::scanPrefix(txn_, store_->dbs_->dbi.containersTtls, {},
-             [&](std::string_view key, std::string_view) { paths.emplace_back(key); });
+                   [&](std::string_view key, std::string_view) { paths.emplace_back(key); });
   return paths;
 }
 
 std::vector<SessionRecord> Snapshot::sessions() const {
   std::vector<SessionRecord> out;
-  lmdb::scanPrefix(txn_, store_->dbs_->dbi.sessions, {}, [&](std::string_view key, std::string_view value) {
+  auto decode = [&](std::string_view key, std::string_view value) {
     SessionRecord s;
     if (key.size() != 8 || !decodeSessionValue(value, s))
       throw StoreError("corrupt session record");
     s.id = static_cast<int64_t>(loadBE64(key.data()));
     out.push_back(std::move(s));
-  });
+  };
+  lmdb::scanPrefix(txn_, store_->dbs_->dbi.sessions, {}, decode);
   return out;
 }
 
