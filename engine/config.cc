@@ -718,6 +718,7 @@ void parseMembers(Parser& ps) {
       throw ConfigError(fmt::format("{}: server id {} is listed twice", where, sid));
     }
     c.servers[sid] = parseServerLine(ps, where, sid, p);
+    c.servers[sid].where = where;
   }
   if (hierarchical) {
     c.warnings.push_back(ps.memberSource +

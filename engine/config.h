@@ -26,6 +26,7 @@ struct ServerEntry {
   bool observer = false;
   std::string clientHost;  // empty = all addresses
   int clientPort = 0;      // 0 = not given
+  std::string where;       // "conf/zoo.cfg:12": the line it came from, for errors
 };
 
 struct ServerConfig {

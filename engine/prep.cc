@@ -318,7 +318,7 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
         return e;
       }
       op.txnOp = graph::CreateOp{finalPath, std::move(c.data), std::move(acl),
-                                 node.stat.ephemeralOwner, c.dataNull};
+                                 node.stat.ephemeralOwner, c.dataNull, op.type};
       return err::kOk;
     }
     case op::kDelete: {
@@ -397,7 +397,9 @@ int32_t RequestPreparer::prepareOp(const Requester& who, Scratch& s, Op& op, int
       if (!node) return err::kNoNode;
       if (!aclAllows(who, node->acl, perm::kRead)) return err::kNoAuth;
       int32_t ignored = 0;
-      return checkVersion(node->stat.version, op.pathVersion.version, ignored);
+      if (int32_t e = checkVersion(node->stat.version, op.pathVersion.version, ignored)) return e;
+      op.txnOp = graph::CheckOp{path, op.pathVersion.version};
+      return err::kOk;
     }
     default:
       return err::kUnimplemented;
@@ -484,6 +486,7 @@ Prepared RequestPreparer::prepare(const graph::Snapshot& snap, const Requester& 
   txn.time = nowMs;
   txn.sessionId = who.sessionId;
   txn.cxid = cxid;
+  txn.type = opcode;
   for (auto& o : ops) {
     if (o.txnOp) txn.ops.push_back(std::move(*o.txnOp));
     for (auto& e : o.extra) txn.ops.push_back(std::move(e));
@@ -501,10 +504,7 @@ Prepared RequestPreparer::prepare(const graph::Snapshot& snap, const Requester& 
 }
 
 void RequestPreparer::publish(Scratch& s, Prepared& out, int64_t zxid) {
-  for (auto& [path, e] : s.changes) {
-    out.eventAcls[path] = e.meta.acl;
-    overlay_.put(path, std::move(e));
-  }
+  for (auto& [path, e] : s.changes) overlay_.put(path, std::move(e));
   for (const auto& [stats, d] : s.quota) overlay_.addQuotaDelta(stats, d.first, d.second, zxid);
 }
 
@@ -516,6 +516,7 @@ Prepared RequestPreparer::createSession(int64_t sessionId, int32_t timeoutMs,
   txn.zxid = nextZxid++;
   txn.time = nowMs;
   txn.sessionId = sessionId;
+  txn.type = op::kCreateSession;
   txn.ops.push_back(graph::CreateSessionOp{sessionId, timeoutMs, password});
   out.txn = std::move(txn);
   out.results.resize(1);
@@ -524,7 +525,7 @@ Prepared RequestPreparer::createSession(int64_t sessionId, int32_t timeoutMs,
 }
 
 Prepared RequestPreparer::closeSession(const graph::Snapshot& snap, int64_t sessionId,
-                                       int64_t& nextZxid, int64_t nowMs) {
+                                       int64_t& nextZxid, int64_t nowMs, int32_t cxid) {
   // The session's ephemerals: committed ones, plus pending creates, minus pending deletes.
   std::vector<std::string> paths = snap.ephemerals(sessionId);
   for (const auto& [path, exists] : overlay_.ephemeralChanges(sessionId)) {
@@ -558,6 +559,8 @@ Prepared RequestPreparer::closeSession(const graph::Snapshot& snap, int64_t sess
   txn.zxid = zxid;
   txn.time = nowMs;
   txn.sessionId = sessionId;
+  txn.cxid = cxid;
+  txn.type = op::kCloseSession;
   txn.ops.push_back(graph::CloseSessionOp{sessionId, std::move(deleted)});
   for (auto& q : quota) txn.ops.push_back(std::move(q));
   publish(s, out, zxid);
@@ -607,6 +610,7 @@ Prepared RequestPreparer::deleteContainer(const graph::Snapshot& snap, const std
   txn.zxid = zxid;
   txn.time = nowMs;
   txn.sessionId = 0;  // the server's own request
+  txn.type = op::kDeleteContainer;
   txn.ops.push_back(graph::DeleteOp{path});
   quotaOps(s, path, -1, -int64_t(node->stat.dataLength), txn.ops);
   publish(s, out, zxid);

@@ -65,11 +65,9 @@ struct OpResult {
 struct Prepared {
   int32_t err = 0;                 // a single request's error (then no txn)
   std::optional<graph::Txn> txn;   // the change, if any
-  std::vector<OpResult> results;   // one per op
-  // The ACL of every node the txn touches, as the txn leaves it (a deleted node's last one):
-  // watch events go only to connections that may READ the node (ZooKeeper 3.8.0 as Debian
-  // ships it, with the CVE-2024-23944 fix, filters every event by the node's ACL).
-  std::map<std::string, graph::AclList> eventAcls;
+  // One per op. What a refusal answers; a committed txn's reply is written from the txn and
+  // what applying it did (engine/commit_effects.h), on whichever server the client is on.
+  std::vector<OpResult> results;
 };
 
 struct PrepareLimits {
@@ -92,8 +90,9 @@ class RequestPreparer {
 
   Prepared createSession(int64_t sessionId, int32_t timeoutMs, const std::string& password,
                          int64_t& nextZxid, int64_t nowMs);
+  // `cxid`: the client's closeSession xid; 0 when the server expires the session.
   Prepared closeSession(const graph::Snapshot& snap, int64_t sessionId, int64_t& nextZxid,
-                        int64_t nowMs);
+                        int64_t nowMs, int32_t cxid = 0);
   // The container manager's delete (ZooKeeper's deleteContainer, sessionId 0, no ACL check)
   // of a container or TTL node it found due. Checked again here against the current state
   // (committed + prepared), so a child or a setData still in flight saves the node: then

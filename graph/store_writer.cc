@@ -57,7 +57,22 @@ void StoreWriter::putNode(std::string_view path, const NodeHeader& header, std::
   if (!data.empty()) std::memcpy(out + kNodeHeaderBytes, data.data(), data.size());
 }
 
-void StoreWriter::touchParent(std::string_view childPath, int delta) {
+void StoreWriter::noteEvent(NodeEvent type, std::string_view path, const AclList& acl) {
+  if (outcome_) outcome_->events.push_back(TxnEvent{type, std::string(path), acl});
+}
+
+void StoreWriter::noteEvent(NodeEvent type, std::string_view path, uint64_t aclId) {
+  if (!outcome_) return;
+  auto it = aclCache_.find(aclId);
+  if (it == aclCache_.end()) it = aclCache_.emplace(aclId, readAcl(txn_, dbs_, aclId)).first;
+  noteEvent(type, path, it->second);
+}
+
+void StoreWriter::noteStat(const Stat& stat) {
+  if (outcome_) outcome_->opStats[opIndex_] = stat;
+}
+
+uint64_t StoreWriter::touchParent(std::string_view childPath, int delta) {
   std::string_view parent = parentPath(childPath);
   std::string_view value, data;
   NodeHeader h;
@@ -73,6 +88,7 @@ void StoreWriter::touchParent(std::string_view childPath, int delta) {
   h.stat.pzxid = zxid_;
   if (delta > 0) h.childSeq += 1;
   putNode(parent, h, data, 0);
+  return h.aclId;
 }
 
 void StoreWriter::create(const CreateOp& op) {
@@ -86,7 +102,11 @@ void StoreWriter::create(const CreateOp& op) {
   h.dataNull = op.dataNull;
   h.aclId = acquireAcl(op.acl);
   putNode(op.path, h, op.data, MDB_NOOVERWRITE);
-  touchParent(op.path, +1);
+  uint64_t parentAcl = touchParent(op.path, +1);
+  noteStat(h.stat);
+  // DataTree.createNode: NodeCreated at the node, then NodeChildrenChanged at its parent.
+  noteEvent(NodeEvent::Created, op.path, op.acl);
+  noteEvent(NodeEvent::ChildrenChanged, parentPath(op.path), parentAcl);
   if (isSessionOwner(op.ephemeralOwner)) {
     KeyBuf key = ephemeralKey(op.ephemeralOwner, op.path);
     if (!key.ok()) fail("path too long for the ephemeral index");
@@ -111,6 +131,7 @@ void StoreWriter::remove(std::string_view path) {
     fail("node has " + std::to_string(h.stat.numChildren) + " children");
   MDB_val k = key.val();
   check(mdb_del(txn_, dbs_.tree, &k, nullptr), "mdb_del tree");
+  noteEvent(NodeEvent::Deleted, path, h.aclId);  // its last ACL: read before it is released
   releaseAcl(h.aclId);
   if (isSessionOwner(h.stat.ephemeralOwner)) {
     KeyBuf ekey = ephemeralKey(h.stat.ephemeralOwner, path);
@@ -122,7 +143,8 @@ void StoreWriter::remove(std::string_view path) {
     int rc = mdb_del(txn_, dbs_.containersTtls, &k, nullptr);
     if (rc != MDB_NOTFOUND) check(rc, "mdb_del containers_ttls");
   }
-  touchParent(path, -1);
+  uint64_t parentAcl = touchParent(path, -1);
+  noteEvent(NodeEvent::ChildrenChanged, parentPath(path), parentAcl);
   projector_.changed(txn_, path);
 }
 
@@ -139,6 +161,8 @@ void StoreWriter::setData(const SetDataOp& op) {
   h.stat.dataLength = static_cast<int32_t>(op.data.size());
   h.dataNull = op.dataNull;
   putNode(op.path, h, op.data, 0);
+  noteStat(h.stat);
+  noteEvent(NodeEvent::DataChanged, op.path, h.aclId);
   projector_.changed(txn_, op.path);
 }
 
@@ -155,6 +179,7 @@ void StoreWriter::setAcl(const SetAclOp& op) {
   releaseAcl(oldAcl);
   h.stat.aversion = op.newAversion;
   putNode(op.path, h, nodeValue_, 0);
+  noteStat(h.stat);
 }
 
 void StoreWriter::createSession(const CreateSessionOp& op) {
@@ -334,12 +359,18 @@ void StoreWriter::releaseAcl(uint64_t aclId) {
   check(mdb_del(txn_, dbs_.aclByValue, &bk, &k), "mdb_del acl_by_value");
 }
 
-void StoreWriter::apply(MDB_txn* txn, const Txn& t) {
+void StoreWriter::apply(MDB_txn* txn, const Txn& t, TxnOutcome* outcome) {
   txn_ = txn;
   zxid_ = t.zxid;
   time_ = t.time;
+  outcome_ = outcome;
+  if (outcome_) {
+    outcome_->opStats.assign(t.ops.size(), Stat{});
+    outcome_->events.clear();
+  }
   projector_.beginTxn(txn);
-  for (const TxnOp& op : t.ops) {
+  for (opIndex_ = 0; opIndex_ < t.ops.size(); ++opIndex_) {
+    const TxnOp& op = t.ops[opIndex_];
     std::visit(
         [this](const auto& o) {
           using T = std::decay_t<decltype(o)>;
@@ -371,6 +402,8 @@ void StoreWriter::apply(MDB_txn* txn, const Txn& t) {
             opName_ = "recountQuotaStats";
             opPath_ = o.path;
             recountQuotaStats(o);
+          } else if constexpr (std::is_same_v<T, CheckOp>) {
+            // Checked when prepared (every server applies the same txns); nothing to change.
           } else {
             static_assert(std::is_same_v<T, CloseSessionOp>);
             opName_ = "closeSession";
@@ -380,6 +413,7 @@ void StoreWriter::apply(MDB_txn* txn, const Txn& t) {
         },
         op);
   }
+  outcome_ = nullptr;
 }
 
 void StoreWriter::bootstrap(MDB_txn* txn) {

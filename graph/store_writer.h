@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "graph/graph_projector.h"
 #include "graph/record_codec.h"
@@ -26,7 +27,11 @@ class StoreWriter {
 
   // Fills an empty store: "/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota".
   void bootstrap(MDB_txn* txn);
-  void apply(MDB_txn* txn, const Txn& t);
+  // Applies one txn. With `outcome`, also records what it did (graph/txn.h, TxnOutcome): each
+  // op's resulting stat and the watch events with the ACLs read in this same write txn.
+  void apply(MDB_txn* txn, const Txn& t, TxnOutcome* outcome = nullptr);
+  // Called at the start of every write txn: forgets what the previous one cached.
+  void beginBatch() { aclCache_.clear(); }
   // At open, in the open txn: brings the materialized graph tables up to date with the tree
   // (rebuilt when absent, of an older projection version, or when `rebuild` is set).
   void openGraph(MDB_txn* txn, bool rebuild);
@@ -44,7 +49,11 @@ class StoreWriter {
 
   void putNode(std::string_view path, const NodeHeader& header, std::string_view data,
                unsigned flags);
-  void touchParent(std::string_view childPath, int delta);
+  // Returns the parent's ACL id.
+  uint64_t touchParent(std::string_view childPath, int delta);
+  void noteEvent(NodeEvent type, std::string_view path, uint64_t aclId);
+  void noteEvent(NodeEvent type, std::string_view path, const AclList& acl);
+  void noteStat(const Stat& stat);
   uint64_t acquireAcl(const AclList& acl);
   void releaseAcl(uint64_t aclId);
 
@@ -59,6 +68,9 @@ class StoreWriter {
   int64_t time_ = 0;
   std::string_view opName_;  // for error messages
   std::string_view opPath_;
+  TxnOutcome* outcome_ = nullptr;  // where the txn being applied records its effects
+  size_t opIndex_ = 0;
+  std::unordered_map<uint64_t, AclList> aclCache_;  // ACL lists read in this write txn
   // Reused across ops so steady-state applies do not allocate.
   std::string parentValue_;
   std::string nodeValue_;

@@ -1,6 +1,8 @@
 // The Txn wire form. Layout (all integers little-endian, strings u32-length-prefixed):
-//   u8 format version (1) | i64 zxid | i64 time | i64 sessionId | i32 cxid | u32 op count |
-//   per op: u8 tag (the TxnOp variant index) and that op's fields in declaration order.
+//   u8 format version (2) | i64 zxid | i64 time | i64 sessionId | i32 cxid | i32 type |
+//   u32 op count | per op: u8 tag (the TxnOp variant index) and that op's fields in
+//   declaration order. Version 1 (before `type`, CreateOp.requestOp and CheckOp) still
+//   decodes, with those zero, so a log written by an older server replays.
 // Decoding is strict (trailing bytes are an error): replicated bytes either mean exactly
 // one Txn or none.
 #include "graph/txn.h"
@@ -14,7 +16,8 @@ namespace gk::graph {
 
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = 2;
+constexpr uint8_t kFormatVersion1 = 1;
 
 template <typename T, typename V>
 struct VariantIndex;
@@ -29,7 +32,8 @@ struct VariantIndex<T, std::variant<Ts...>> {
 template <typename T>
 constexpr uint8_t tagOf = VariantIndex<T, TxnOp>::value;
 static_assert(tagOf<CreateOp> == 0 && tagOf<CloseSessionOp> == 5 &&
-              tagOf<UpdateQuotaStatsOp> == 6 && tagOf<RecountQuotaStatsOp> == 7);
+              tagOf<UpdateQuotaStatsOp> == 6 && tagOf<RecountQuotaStatsOp> == 7 &&
+              tagOf<CheckOp> == 8);
 
 size_t aclBytes(const AclList& acl) {
   size_t n = 4;
@@ -42,7 +46,7 @@ size_t opBytes(const TxnOp& op) {
                  [](const auto& o) -> size_t {
                    using T = std::decay_t<decltype(o)>;
                    if constexpr (std::is_same_v<T, CreateOp>)
-                     return 9 + o.path.size() + o.data.size() + aclBytes(o.acl) + 8;
+                     return 9 + o.path.size() + o.data.size() + aclBytes(o.acl) + 8 + 4;
                    else if constexpr (std::is_same_v<T, DeleteOp>)
                      return 4 + o.path.size();
                    else if constexpr (std::is_same_v<T, SetDataOp>)
@@ -55,6 +59,8 @@ size_t opBytes(const TxnOp& op) {
                      return 4 + o.path.size() + 8 + 8;
                    else if constexpr (std::is_same_v<T, RecountQuotaStatsOp>)
                      return 4 + o.path.size() + 4 + o.subtree.size();
+                   else if constexpr (std::is_same_v<T, CheckOp>)
+                     return 4 + o.path.size() + 4;
                    else {
                      static_assert(std::is_same_v<T, CloseSessionOp>);
                      size_t n = 8 + 4;
@@ -76,6 +82,7 @@ void writeOp(ByteWriter& w, const TxnOp& op) {
           w.put(static_cast<uint8_t>(o.dataNull));
           appendAclList(w, o.acl);
           w.put(o.ephemeralOwner);
+          w.put(o.requestOp);
         } else if constexpr (std::is_same_v<T, DeleteOp>) {
           w.putBytes(o.path);
         } else if constexpr (std::is_same_v<T, SetDataOp>) {
@@ -98,6 +105,9 @@ void writeOp(ByteWriter& w, const TxnOp& op) {
         } else if constexpr (std::is_same_v<T, RecountQuotaStatsOp>) {
           w.putBytes(o.path);
           w.putBytes(o.subtree);
+        } else if constexpr (std::is_same_v<T, CheckOp>) {
+          w.putBytes(o.path);
+          w.put(o.version);
         } else {
           static_assert(std::is_same_v<T, CloseSessionOp>);
           w.put(o.sessionId);
@@ -108,7 +118,7 @@ void writeOp(ByteWriter& w, const TxnOp& op) {
       op);
 }
 
-bool readOp(ByteReader& r, TxnOp& out) {
+bool readOp(ByteReader& r, TxnOp& out, uint8_t version) {
   uint8_t tag = 0;
   if (!r.get(tag)) return false;
   switch (tag) {
@@ -116,7 +126,8 @@ bool readOp(ByteReader& r, TxnOp& out) {
       CreateOp o;
       uint8_t null = 0;
       if (!r.getString(o.path) || !r.getString(o.data) || !r.get(null) || null > 1 ||
-          !readAclList(r, o.acl) || !r.get(o.ephemeralOwner))
+          !readAclList(r, o.acl) || !r.get(o.ephemeralOwner) ||
+          (version >= kFormatVersion && !r.get(o.requestOp)))
         return false;
       o.dataNull = null == 1;
       out = std::move(o);
@@ -173,6 +184,12 @@ bool readOp(ByteReader& r, TxnOp& out) {
       out = std::move(o);
       return true;
     }
+    case tagOf<CheckOp>: {
+      CheckOp o;
+      if (version < kFormatVersion || !r.getString(o.path) || !r.get(o.version)) return false;
+      out = std::move(o);
+      return true;
+    }
     default:
       return false;
   }
@@ -182,11 +199,11 @@ bool readOp(ByteReader& r, TxnOp& out) {
 
 bool Txn::operator==(const Txn& o) const {
   return zxid == o.zxid && time == o.time && sessionId == o.sessionId && cxid == o.cxid &&
-         ops == o.ops;
+         type == o.type && ops == o.ops;
 }
 
 std::string encodeTxn(const Txn& txn) {
-  size_t size = 1 + 8 + 8 + 8 + 4 + 4;
+  size_t size = 1 + 8 + 8 + 8 + 4 + 4 + 4;
   for (const TxnOp& op : txn.ops) size += opBytes(op);
   std::string out;
   out.reserve(size);
@@ -196,6 +213,7 @@ std::string encodeTxn(const Txn& txn) {
   w.put(txn.time);
   w.put(txn.sessionId);
   w.put(txn.cxid);
+  w.put(txn.type);
   w.put(static_cast<uint32_t>(txn.ops.size()));
   for (const TxnOp& op : txn.ops) writeOp(w, op);
   return out;
@@ -206,14 +224,15 @@ std::optional<Txn> decodeTxn(std::string_view bytes) {
   uint8_t version = 0;
   uint32_t count = 0;
   Txn txn;
-  if (!r.get(version) || version != kFormatVersion || !r.get(txn.zxid) || !r.get(txn.time) ||
-      !r.get(txn.sessionId) || !r.get(txn.cxid) || !r.get(count))
+  if (!r.get(version) || (version != kFormatVersion && version != kFormatVersion1) ||
+      !r.get(txn.zxid) || !r.get(txn.time) || !r.get(txn.sessionId) || !r.get(txn.cxid) ||
+      (version == kFormatVersion && !r.get(txn.type)) || !r.get(count))
     return std::nullopt;
   // The smallest op (a DeleteOp of "") is 5 bytes: bounds the reserve by the input size.
   if (count > r.remaining() / 5) return std::nullopt;
   txn.ops.resize(count);
   for (TxnOp& op : txn.ops)
-    if (!readOp(r, op)) return std::nullopt;
+    if (!readOp(r, op, version)) return std::nullopt;
   if (!r.atEnd()) return std::nullopt;
   return txn;
 }

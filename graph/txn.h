@@ -21,6 +21,9 @@ struct CreateOp {
   AclList acl;
   int64_t ephemeralOwner = 0;  // 0 = persistent; a session id; or a container/TTL marker (znode.h)
   bool dataNull = false;       // the client sent null, not empty, data
+  // The client's opcode for this op (create 1, create2 15, createContainer 19, createTTL 21):
+  // how its reply is written. The store ignores it.
+  int32_t requestOp = 0;
   bool operator==(const CreateOp&) const = default;
 };
 struct DeleteOp {
@@ -72,16 +75,47 @@ struct RecountQuotaStatsOp {
   bool operator==(const RecountQuotaStatsOp&) const = default;
 };
 
+// A multi's check op: it changes nothing, but its place in the txn gives it its result.
+struct CheckOp {
+  std::string path;
+  int32_t version = 0;
+  bool operator==(const CheckOp&) const = default;
+};
+
 using TxnOp = std::variant<CreateOp, DeleteOp, SetDataOp, SetAclOp, CreateSessionOp, CloseSessionOp,
-                           UpdateQuotaStatsOp, RecountQuotaStatsOp>;
+                           UpdateQuotaStatsOp, RecountQuotaStatsOp, CheckOp>;
 
 struct Txn {
   int64_t zxid = 0;
   int64_t time = 0;       // ms since epoch, chosen when prepared
   int64_t sessionId = 0;  // who asked (0 for the server itself)
   int32_t cxid = 0;       // the client's xid
+  // The request's opcode (ZooDefs.OpCode: create, multi, createSession, closeSession,
+  // deleteContainer, ...): with the ops, what every server needs to write the reply to the
+  // client that asked, whichever server it is connected to. The store ignores it.
+  int32_t type = 0;
   std::vector<TxnOp> ops; // applied atomically; a multi has several
   bool operator==(const Txn&) const;
+};
+
+// What applying one txn did that the world outside the store must hear of, produced by the
+// store in the write txn (ZooKeeper's ProcessTxnResult plus the watches DataTree triggers):
+// every server derives replies and watch events from it, never from what it prepared.
+enum class NodeEvent : int32_t {  // ZooKeeper's Watcher.Event.EventType numbers
+  Created = 1,
+  Deleted = 2,
+  DataChanged = 3,
+  ChildrenChanged = 4,
+};
+struct TxnEvent {
+  NodeEvent type = NodeEvent::Created;
+  std::string path;
+  AclList acl;  // the node's ACL at this zxid (a deleted node's last one): who may hear of it
+};
+struct TxnOutcome {
+  std::vector<Stat> opStats;     // per op of the txn: the node's stat right after the op
+                                 // (create, setData, setACL; zero for the others)
+  std::vector<TxnEvent> events;  // in the order ZooKeeper's DataTree triggers them
 };
 
 // Compact binary form; decodeTxn returns nullopt on malformed or truncated input.

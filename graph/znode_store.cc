@@ -146,20 +146,25 @@ Snapshot ZnodeStore::snapshot() const {
   return Snapshot(this, txn.release());
 }
 
-void ZnodeStore::apply(const std::vector<Txn>& batch) {
+void ZnodeStore::apply(const std::vector<Txn>& batch, std::vector<TxnOutcome>* outcomes,
+                       const std::function<void()>& beforeCommit) {
   if (options_.readOnly) throw StoreError("apply: store " + options_.dir + " is open read-only");
   lmdb::Txn txn(env_, 0, "apply: mdb_txn_begin");
   const StoreDbs& dbs = dbs_->dbi;
   int64_t last = readMetaInt(txn.get(), dbs, kMetaLastZxid, 0);
   bool changed = false;
-  for (const Txn& t : batch) {
+  if (outcomes) outcomes->assign(batch.size(), TxnOutcome{});
+  dbs_->writer.beginBatch();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Txn& t = batch[i];
     if (t.zxid <= last) continue;  // a replay: already applied
-    dbs_->writer.apply(txn.get(), t);
+    dbs_->writer.apply(txn.get(), t, outcomes ? &(*outcomes)[i] : nullptr);
     last = t.zxid;
     changed = true;
   }
   if (!changed) return;  // nothing new; the txn aborts
   writeMetaInt(txn.get(), dbs, kMetaLastZxid, last);
+  if (beforeCommit) beforeCommit();
   txn.commit("apply: mdb_txn_commit");
   if (dbs_->headroom) {
     MDB_envinfo info;

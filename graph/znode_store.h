@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -115,7 +116,14 @@ class ZnodeStore {
   // Applies the batch in ONE write txn together with the last applied zxid, then commits
   // (fsync'd unless options.sync is false). All or nothing: on error nothing is applied and
   // StoreError is thrown. Txns whose zxid is not above lastZxid are skipped (replays are safe).
-  void apply(const std::vector<Txn>& batch);
+  // With `outcomes`, it is resized to the batch and outcome i tells what txn i did (empty for
+  // a skipped one): the stats and watch events every server derives its effects from.
+  // `beforeCommit` runs once the whole batch is applied in the write txn, just before the
+  // commit makes it visible to readers: the moment to hand the outcomes on, so that whoever
+  // sees the new state can also find its effects. Neither `batch` nor `outcomes` is read
+  // after it, so it may move out of them. An exception from it aborts the batch.
+  void apply(const std::vector<Txn>& batch, std::vector<TxnOutcome>* outcomes = nullptr,
+             const std::function<void()>& beforeCommit = {});
 
   // Flushes every commit so far to disk (mdb_env_sync, forced) and returns the last applied
   // zxid, now durable: the write-ahead log may drop everything up to it.

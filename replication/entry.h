@@ -1,4 +1,5 @@
-// Entry: one replicated log entry — an index (the zxid) and a payload replication never reads.
+// Entry: one replicated log entry — its place in the log (index), the term (the leader's
+// epoch) it was proposed in, and a payload replication never reads.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,8 @@
 namespace gk::replication {
 
 struct Entry {
-  int64_t index = 0;    // the zxid
+  int64_t index = 0;    // position in the log; standalone: the zxid
+  int64_t term = 0;     // the epoch of the leader that proposed it (0 standalone)
   std::string payload;  // opaque to replication
 };
 

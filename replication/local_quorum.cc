@@ -40,7 +40,7 @@ LocalQuorum::~LocalQuorum() {
   if (logger_.joinable()) logger_.join();
 }
 
-void LocalQuorum::propose(std::vector<Entry> entries) {
+ProposeResult LocalQuorum::propose(std::vector<Entry> entries) {
   auto b = std::make_shared<Batch>();
   b->entries = std::move(entries);
   b->logged = log_ == nullptr;
@@ -50,6 +50,7 @@ void LocalQuorum::propose(std::vector<Entry> entries) {
   }
   // Both threads start at once: the log's flush and the apply overlap.
   cv_.notify_all();
+  return ProposeResult::ok();
 }
 
 void LocalQuorum::run(Role role) {

@@ -1,14 +1,15 @@
-// Replication interface and its quorum-of-one implementation.
+// LocalQuorum: the Replicator of a standalone server — the quorum is this server.
 //
-// The engine proposes batches of opaque entries; once a quorum has them durable they are
-// applied, in order, through the StateMachine, and the proposer is told. replication knows
-// nothing of what an entry means. LocalQuorum is the standalone case: the quorum is this
-// server. With a TxnLog, a batch is committed when it is durable in the log AND applied: the
-// log's write + fdatasync and the state machine's apply run at the same time on two threads,
-// so a batch costs about one device flush of latency, and the state machine may commit
-// without making each batch durable itself (it checkpoints instead). Without a log,
-// durability is the state machine's own fsync'd commit. Either way every entry proposed
-// while a batch is being made durable goes into the next batch (group commit).
+// With a TxnLog, a batch is committed when it is durable in the log AND applied: the log's
+// write + fdatasync and the state machine's apply run at the same time on two threads, so a
+// batch costs about one device flush of latency, and the state machine may commit without
+// making each batch durable itself (it checkpoints instead). Applying before the entry is
+// durable is safe only because the quorum is one: nobody else can decide differently about
+// the entry, nothing of the batch is acknowledged (or published to readers by the engine)
+// before both finish, and a crash in between replays the log over the store on start. A
+// replicated server never does this: it applies only what its quorum committed.
+// Without a log, durability is the state machine's own fsync'd commit. Either way every
+// entry proposed while a batch is being made durable goes into the next batch (group commit).
 #pragma once
 
 #include <condition_variable>
@@ -22,32 +23,12 @@
 #include <vector>
 
 #include "replication/entry.h"
+#include "replication/replicator.h"
+#include "replication/state_machine.h"
 
 namespace gk::replication {
 
 class TxnLog;
-
-// Applies committed entries (one call = one atomic batch).
-class StateMachine {
- public:
-  virtual ~StateMachine() = default;
-  virtual void apply(const std::vector<Entry>& batch) = 0;
-  // Index of the last entry applied (0 if none): where a replay of the log starts.
-  virtual int64_t lastApplied() = 0;
-  // Makes everything applied so far durable without the log's help and returns the last
-  // index that covers; the log may then drop the entries up to it.
-  virtual int64_t checkpoint() = 0;
-};
-
-// Called on a replication thread once the entries are committed and applied, or failed.
-using CommitCallback = std::function<void(std::vector<Entry> applied, std::string error)>;
-
-class Replicator {
- public:
-  virtual ~Replicator() = default;
-  // Entries must come with strictly increasing indexes. Thread-safe.
-  virtual void propose(std::vector<Entry> entries) = 0;
-};
 
 // Start-up: applies, in order and in chunks, the logged entries above machine.lastApplied(),
 // then checkpoints so they need no replay next time. Returns how many were replayed.
@@ -58,7 +39,7 @@ class LocalQuorum final : public Replicator {
   // `log` (may be null) must outlive this object and be recovered (recover()) first.
   LocalQuorum(StateMachine& machine, TxnLog* log, CommitCallback onCommit);
   ~LocalQuorum() override;  // logs and applies what is queued, then stops
-  void propose(std::vector<Entry> entries) override;
+  ProposeResult propose(std::vector<Entry> entries) override;  // always accepted
 
  private:
   struct Batch {

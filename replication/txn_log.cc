@@ -251,7 +251,7 @@ void TxnLog::replay(int64_t after, size_t maxChunk,
     if (s.lastIndex <= after) continue;
     scan(s, [&](int64_t index, std::string_view payload) {
       if (index <= after) return;
-      chunk.push_back(Entry{index, std::string(payload)});
+      chunk.push_back(Entry{index, 0, std::string(payload)});
       if (chunk.size() >= maxChunk) {
         fn(std::move(chunk));
         chunk.clear();

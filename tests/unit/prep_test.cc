@@ -21,12 +21,14 @@
 #include "engine/jute.h"
 #include "engine/prep.h"
 #include "engine/proto.h"
+#include "engine/write_reply.h"
 #include "graph/znode_store.h"
 #include "tests/unit/temp_dir.h"
 
 using namespace gk::engine;
 using gk::graph::Acl;
 using gk::graph::AclList;
+using gk::graph::CheckOp;
 using gk::graph::CloseSessionOp;
 using gk::graph::CreateOp;
 using gk::graph::CreateSessionOp;
@@ -162,19 +164,29 @@ struct Env {
   int64_t now = 1'700'000'000'000;
   int32_t cxid = 0;
   std::vector<Txn> pending;  // prepared, not applied yet, in zxid order
+  // What prepare said each client write will answer, by zxid: checked against what the
+  // committed txn answers once applied (a server that did not prepare it answers so).
+  std::map<int64_t, std::vector<OpResult>> preparedResults;
+  // A second store that applies the same committed txns, as a follower would.
+  TempDir followerDir;
+  std::unique_ptr<ZnodeStore> follower;
   int64_t zxidBeforeLast = 0;  // nextZxid before the latest prepare
 
   Env()
       : store(ZnodeStore::open(storeOptions(dir))),
         snap(store->snapshot()),
-        prep(overlay, PrepareLimits{}) {}
+        prep(overlay, PrepareLimits{}),
+        follower(ZnodeStore::open(storeOptions(followerDir))) {}
 
   Prepared run(const Requester& who, int32_t opcode, const std::string& body) {
     JuteReader r(body);
     ++now;
     zxidBeforeLast = nextZxid;
     Prepared p = prep.prepare(snap, who, ++cxid, opcode, r, nextZxid, now);
-    if (p.txn) pending.push_back(*p.txn);
+    if (p.txn) {
+      pending.push_back(*p.txn);
+      preparedResults[p.txn->zxid] = p.results;
+    }
     return p;
   }
   Prepared create(const std::string& path, int32_t flags = 0, const Requester& who = kAlice,
@@ -210,7 +222,32 @@ struct Env {
     if (count == 0) return;
     std::vector<Txn> batch(pending.begin(), pending.begin() + long(count));
     pending.erase(pending.begin(), pending.begin() + long(count));
-    store->apply(batch);
+    std::vector<gk::graph::TxnOutcome> outcomes, followerOutcomes;
+    store->apply(batch, &outcomes);
+    follower->apply(batch, &followerOutcomes);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      // The follower's store reached the same outcome, hence the same reply and events.
+      CHECK(encodeCommittedReply(batch[i], outcomes[i]) ==
+            encodeCommittedReply(batch[i], followerOutcomes[i]));
+      REQUIRE(outcomes[i].events.size() == followerOutcomes[i].events.size());
+      for (size_t e = 0; e < outcomes[i].events.size(); ++e) {
+        CHECK(outcomes[i].events[e].path == followerOutcomes[i].events[e].path);
+        CHECK(outcomes[i].events[e].acl == followerOutcomes[i].events[e].acl);
+      }
+      auto it = preparedResults.find(batch[i].zxid);
+      if (it == preparedResults.end()) continue;  // sessions, containers: no client reply
+      std::vector<OpResult> committed = committedResults(batch[i], outcomes[i]);
+      REQUIRE(committed.size() == it->second.size());
+      for (size_t k = 0; k < committed.size(); ++k) {
+        CHECK(committed[k].type == it->second[k].type);
+        CHECK(committed[k].err == it->second[k].err);
+        CHECK(committed[k].path == it->second[k].path);
+        if (committed[k].type != op::kDelete && committed[k].type != op::kCheck) {
+          CHECK(committed[k].stat == it->second[k].stat);
+        }
+      }
+      preparedResults.erase(it);
+    }
     snap.refresh();
     overlay.releaseUpTo(snap.lastZxid());
   }
@@ -290,7 +327,8 @@ TEST_CASE("prep: create gives the txn, the reply and the overlay entries", "[pre
   CHECK(t.sessionId == kAlice.sessionId);
   CHECK(t.cxid == env.cxid);
   REQUIRE(t.ops.size() == 1);
-  CHECK(std::get<CreateOp>(t.ops[0]) == CreateOp{"/a", "hello", kOpen, 0});
+  CHECK(t.type == op::kCreate2);
+  CHECK(std::get<CreateOp>(t.ops[0]) == CreateOp{"/a", "hello", kOpen, 0, false, op::kCreate2});
 
   REQUIRE(p.results.size() == 1);
   const OpResult& r = p.results[0];
@@ -592,7 +630,9 @@ TEST_CASE("prep: setData, setACL and check", "[prep]") {
   SECTION("check") {
     Prepared ok = env.multi({mCheck("/n", 0)});
     REQUIRE(ok.txn.has_value());
-    CHECK(ok.txn->ops.empty());  // a check changes nothing
+    // A check changes nothing, but it is in the txn so that every server can answer it.
+    REQUIRE(ok.txn->ops.size() == 1);
+    CHECK(std::get<CheckOp>(ok.txn->ops[0]) == CheckOp{"/n", 0});
     CHECK(ok.results[0].type == op::kCheck);
     CHECK(ok.results[0].err == err::kOk);
     CHECK(env.multi({mCheck("/n", 1)}).results[0].err == err::kBadVersion);
@@ -668,10 +708,12 @@ TEST_CASE("prep: multi is all or nothing", "[prep][multi]") {
     CHECK(p.results[1].path == "/m/c");
     CHECK(p.results[2].stat.version == 1);
     CHECK(p.results[5].path == "/m/s0000000001");  // /m/c was the first child
-    REQUIRE(p.txn->ops.size() == 5);                // the check adds no op
+    REQUIRE(p.txn->ops.size() == 6);  // one per op, the check's included
+    CHECK(p.txn->type == op::kMulti);
     CHECK(std::get<CreateOp>(p.txn->ops[1]).ephemeralOwner == kAlice.sessionId);
     CHECK(std::get<SetDataOp>(p.txn->ops[2]) == SetDataOp{"/m", "data", 1});
-    CHECK(std::get<DeleteOp>(p.txn->ops[3]) == DeleteOp{"/m/c"});
+    CHECK(std::get<CheckOp>(p.txn->ops[3]) == CheckOp{"/m", 1});
+    CHECK(std::get<DeleteOp>(p.txn->ops[4]) == DeleteOp{"/m/c"});
 
     const std::set<std::string> paths{"/", "/m", "/m/c", "/m/s0000000001"};
     View before = env.views(paths);

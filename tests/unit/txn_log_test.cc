@@ -37,7 +37,7 @@ TxnLogOptions logOptions(const TempDir& dir, uint64_t segmentBytes = 1 << 20) {
 std::vector<Entry> batch(int64_t first, int64_t count, const std::string& tag = "p") {
   std::vector<Entry> out;
   for (int64_t i = first; i < first + count; ++i)
-    out.push_back(Entry{i, tag + std::to_string(i) + std::string(size_t(i % 7), 'x')});
+    out.push_back(Entry{i, 0, tag + std::to_string(i) + std::string(size_t(i % 7), 'x')});
   return out;
 }
 
@@ -121,7 +121,7 @@ TEST_CASE("txn log: indexes must increase") {
   auto log = TxnLog::open(logOptions(dir));
   log->append(batch(5, 2));
   REQUIRE_THROWS_AS(log->append(batch(6, 1)), TxnLogError);
-  REQUIRE_THROWS_AS(log->append({Entry{8, "a"}, Entry{8, "b"}}), TxnLogError);
+  REQUIRE_THROWS_AS(log->append({Entry{8, 0, "a"}, Entry{8, 0, "b"}}), TxnLogError);
   REQUIRE(log->lastIndex() == 6);
 }
 
@@ -255,7 +255,7 @@ TEST_CASE("txn log: a batch larger than a segment gets a larger one") {
   {
     auto log = TxnLog::open(opts);
     log->append(batch(1, 2));
-    std::vector<Entry> big = {Entry{3, std::string(10000, 'b')}, Entry{4, "after"}};
+    std::vector<Entry> big = {Entry{3, 0, std::string(10000, 'b')}, Entry{4, 0, "after"}};
     log->append(big);
     log->append(batch(5, 2));
   }

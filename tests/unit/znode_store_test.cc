@@ -565,3 +565,63 @@ TEST_CASE("store: a full map fails the batch and keeps the store usable", "[stor
   CHECK(store->snapshot().lastZxid() == zxid + 2);
   CHECK(dataOf(*store, std::get<CreateOp>(failed[1].ops[0]).path) == chunk);
 }
+
+TEST_CASE("store: apply reports each op's stat and the watch events with the ACL at that zxid",
+          "[store]") {
+  TempDir dir;
+  auto store = ZnodeStore::open(options(dir));
+  const int64_t s1 = 0x101;
+  std::vector<TxnOutcome> out;
+  store->apply({create(1, "/p", "pp", 0, kDigest),
+                txnOf(2, {CreateSessionOp{s1, 30000, std::string(16, 'a')}}),
+                create(3, "/p/e", "x", s1, kWorld)},
+               &out);
+  REQUIRE(out.size() == 3);
+  auto ev = [](NodeEvent t, std::string p, AclList a) { return TxnEvent{t, std::move(p), a}; };
+  auto same = [](const std::vector<TxnEvent>& got, const std::vector<TxnEvent>& want) {
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i].type == want[i].type);
+      CHECK(got[i].path == want[i].path);
+      CHECK(got[i].acl == want[i].acl);
+    }
+  };
+  // create: NodeCreated at the node (its ACL), then NodeChildrenChanged at the parent (its own).
+  same(out[0].events, {ev(NodeEvent::Created, "/p", kDigest),
+                       ev(NodeEvent::ChildrenChanged, "/", kWorld)});
+  REQUIRE(out[0].opStats.size() == 1);
+  CHECK(out[0].opStats[0].czxid == 1);
+  CHECK(out[0].opStats[0].dataLength == 2);
+  CHECK(out[1].events.empty());
+  same(out[2].events, {ev(NodeEvent::Created, "/p/e", kWorld),
+                       ev(NodeEvent::ChildrenChanged, "/p", kDigest)});
+  CHECK(out[2].opStats[0].ephemeralOwner == s1);
+
+  // A multi: each op's stat right after it; setACL fires nothing; a delete carries the
+  // node's last ACL, read before it is released; a check changes nothing.
+  store->apply({txnOf(4, {SetDataOp{"/p", "new", 1}, SetAclOp{"/p", kWorld, 1},
+                          CheckOp{"/p", 1}, CreateOp{"/p/c", "", kDigest, 0}})},
+               &out);
+  REQUIRE(out.size() == 1);
+  REQUIRE(out[0].opStats.size() == 4);
+  CHECK(out[0].opStats[0].version == 1);
+  CHECK(out[0].opStats[0].numChildren == 1);  // before the create in the same txn
+  CHECK(out[0].opStats[1].aversion == 1);
+  CHECK(out[0].opStats[2] == Stat{});
+  CHECK(out[0].opStats[3].czxid == 4);
+  same(out[0].events, {ev(NodeEvent::DataChanged, "/p", kDigest),
+                       ev(NodeEvent::Created, "/p/c", kDigest),
+                       ev(NodeEvent::ChildrenChanged, "/p", kWorld)});
+  store->apply({remove(5, "/p/c")}, &out);
+  same(out[0].events, {ev(NodeEvent::Deleted, "/p/c", kDigest),
+                       ev(NodeEvent::ChildrenChanged, "/p", kWorld)});
+  // closeSession deletes the session's ephemerals: their events too.
+  store->apply({txnOf(6, {CloseSessionOp{s1, {"/p/e"}}})}, &out);
+  same(out[0].events, {ev(NodeEvent::Deleted, "/p/e", kWorld),
+                       ev(NodeEvent::ChildrenChanged, "/p", kWorld)});
+  // A replayed txn (zxid not above the store's) did nothing: an empty outcome.
+  store->apply({remove(5, "/p/c"), create(7, "/q")}, &out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].events.empty());
+  CHECK(out[1].events.size() == 2);
+}
