@@ -66,7 +66,7 @@ struct Prepared {
   int32_t err = 0;                 // a single request's error (then no txn)
   std::optional<graph::Txn> txn;   // the change, if any
   // One per op. What a refusal answers; a committed txn's reply is written from the txn and
-  // what applying it did (engine/commit_effects.h), on whichever server the client is on.
+  // what applying it did (engine/processor/commit_effects.h), on whichever server the client is on.
   std::vector<OpResult> results;
 };
 

@@ -1,14 +1,14 @@
 // Server: composes a GraphKeeper server from its processors and runs its event loop.
 //
 //   ConnectionManager ──frames──► RequestDispatcher ──reads──► served from the snapshot
-//   (engine/connection_manager.h)  (engine/request_dispatcher.h)
+//   (engine/net/connection_manager.h)  (engine/processor/request_dispatcher.h)
 //                                         │ writes
 //                                         ▼
-//                                  WriteProcessor of the role (engine/write_processor.h)
+//                                  WriteProcessor of the role (engine/processor/write_processor.h)
 //                                  standalone: PreparePipeline → LocalQuorum
 //                                         │ committed + applied (StoreMachine)
 //                                         ▼
-//   replies, watch events, sessions ◄── CommitEffects (engine/commit_effects.h)
+//   replies, watch events, sessions ◄── CommitEffects (engine/processor/commit_effects.h)
 //
 // setupRequestProcessors() picks the chain for the configured role, as ZooKeeper's
 // ZooKeeperServer subclasses do. Only standalone exists yet; a configuration that describes
@@ -33,17 +33,17 @@
 #include <fmt/format.h>
 
 #include "engine/admin_server.h"
-#include "engine/commit_effects.h"
-#include "engine/connection_manager.h"
+#include "engine/processor/commit_effects.h"
+#include "engine/net/connection_manager.h"
 #include "engine/container_manager.h"
 #include "engine/log.h"
 #include "engine/prep.h"
-#include "engine/prepare_pipeline.h"
+#include "engine/processor/prepare_pipeline.h"
 #include "engine/query_service.h"
-#include "engine/request_dispatcher.h"
+#include "engine/processor/request_dispatcher.h"
 #include "engine/server_context.h"
 #include "engine/server_stats.h"
-#include "engine/store_machine.h"
+#include "engine/processor/store_machine.h"
 #include "graph/znode_store.h"
 #include "replication/local_quorum.h"
 #include "replication/txn_log.h"

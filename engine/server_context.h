@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/client_connection.h"
+#include "engine/net/client_connection.h"
 #include "engine/config.h"
 #include "engine/metrics.h"
 #include "engine/session_tracker.h"

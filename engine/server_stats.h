@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "engine/connection_manager.h"
+#include "engine/net/connection_manager.h"
 #include "engine/four_letter.h"
 #include "engine/server_context.h"
 

@@ -1,4 +1,6 @@
-// TxnLog: the write-ahead log of replication entries — append, make durable, read back.
+// TxnLog: the replicated log on disk — append, read back by index, the term of an entry,
+// truncate a suffix, first/last index, the durable term and vote (HardState), and dropping a
+// prefix once the state machine holds it (compaction). What etcd raft's Storage asks of a log.
 //
 // A batch of entries is one write and one fdatasync, as ZooKeeper's transaction log does. It
 // lives in segment files `log.<seq, 16 hex digits>` of a fixed size, written full of zeros
@@ -6,25 +8,34 @@
 // blocks that already exist: the fdatasync then flushes data only, with no file-system
 // journal commit for a growing file (docs/benchmarks.md has the measurement).
 //
-// Record: [u32 payload length][u32 crc][u64 index][payload], little-endian. The crc is a
-// CRC-32C over length, index and payload, seeded with the crc of the record before it (the
-// first record of a segment: with the segment's seq). This chaining is what makes reading
-// back safe without ever truncating a file: a torn write, zeros, a recycled file's old
+// Record: [u32 payload length][u32 crc][u64 index][u64 term][payload], little-endian. The crc
+// is a CRC-32C over length, index, term and payload, seeded with the crc of the record before
+// it (the first record of a segment: with the segment's seq). This chaining is what makes
+// reading back safe without truncating files: a torn write, zeros, a recycled file's old
 // records and the leftovers of a torn batch partly overwritten after a restart all fail the
-// check, so the valid log is exactly the chain of records up to the first failure.
+// check, so the valid log is exactly the chain of records up to the first failure. Segments
+// written before terms existed (16-byte headers, another seed) are still read, with term 0;
+// new records never go into such a segment.
 //
-// Checkpoints: once the state machine has made everything up to index I durable by itself,
-// releaseUpTo(I) drops the sealed segments holding nothing above I (one is kept as the spare
-// file that becomes the next segment). The log therefore holds about one segment, which
-// bounds the replay at start-up.
+// Indexes rise strictly; they need not be contiguous (a standalone server's log may skip the
+// zxids of a batch the store applied and the log lost in a kill — see local_quorum.h). Terms
+// never fall. The Raft core's own checks (contiguity, prevLogTerm) sit above this.
 //
-// Threads: one thread appends; releaseUpTo/hasSealed may run on another at the same time.
+// Truncation (truncateAfter) deletes later segments first, then cuts the chain inside the
+// segment that keeps the last entry: a crash in between leaves a prefix of the old log,
+// which Raft treats as entries not yet received. Compaction (releaseUpTo) drops whole
+// sealed segments; the caller passes the smallest index anybody still needs — what the state
+// machine has not made durable, or what a lagging follower has not received.
+//
+// Threads: one thread appends and truncates; reads (entries, term, first/last index) and
+// releaseUpTo may run on others at the same time.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,6 +55,15 @@ struct TxnLogOptions {
   bool sync = true;                         // fdatasync every append (zoo.cfg forceSync)
 };
 
+// What Raft must never forget across a crash: the latest term seen, the vote cast in it, and
+// how far the log is known committed.
+struct HardState {
+  int64_t term = 0;
+  int32_t vote = 0;  // server id voted for in `term`, 0 for none
+  int64_t commit = 0;
+  bool operator==(const HardState&) const = default;
+};
+
 class TxnLog {
  public:
   // Opens the log in options.dir, reading every segment to find where the valid records end
@@ -58,11 +78,27 @@ class TxnLog {
   void replay(int64_t after, size_t maxChunk,
               const std::function<void(std::vector<Entry>&&)>& fn) const;
 
-  // Appends the entries (indexes strictly increasing and above lastIndex()) with one write
-  // and, if options.sync, one fdatasync. Throws TxnLogError; the log is then unusable.
+  // Appends the entries (indexes strictly increasing and above lastIndex(), terms not below
+  // the last entry's) with one write and, if options.sync, one fdatasync. Throws TxnLogError
+  // on a broken precondition (nothing written) or an I/O error (the log is then unusable).
   void append(const std::vector<Entry>& entries);
 
-  int64_t lastIndex() const;  // 0 when the log is empty
+  int64_t firstIndex() const;  // 0 when the log holds no entry
+  int64_t lastIndex() const;   // 0 when nothing was ever logged
+  // The term of the entry at `index`; nullopt if the log does not hold it.
+  std::optional<int64_t> term(int64_t index) const;
+  // The entries with lo <= index < hi, in order, stopping once they exceed maxBytes of
+  // payload (at least one entry is returned if any is in range).
+  std::vector<Entry> entries(int64_t lo, int64_t hi, uint64_t maxBytes = UINT64_MAX) const;
+  // Removes every entry above `index`, durably (a Raft follower dropping a conflicting
+  // suffix). `index` may be below firstIndex(): then the log holds no entry afterwards.
+  void truncateAfter(int64_t index);
+
+  // The durable HardState (all zero before the first save).
+  HardState hardState() const;
+  // Replaces it durably: one write to alternating slots of `hardstate`, one fdatasync.
+  void saveHardState(const HardState& state);
+
   // True when some segment is full and waits for a checkpoint to be dropped.
   bool hasSealed() const;
   // The index a checkpoint must cover for the oldest full segment to be dropped (0: none).
@@ -76,23 +112,36 @@ class TxnLog {
   struct Segment {
     uint64_t seq = 0;
     int fd = -1;
+    int format = 2;          // 1: written before terms (read only)
     uint64_t end = 0;        // where the next record goes
     uint64_t fileBytes = 0;  // allocated (written) size
     uint32_t lastCrc = 0;    // chain seed for the next record
-    int64_t firstIndex = 0, lastIndex = 0;  // 0 when empty
+    // Every record: its index, where it starts, its term (for reads by index).
+    std::vector<int64_t> indexes;
+    std::vector<uint64_t> offsets;
+    std::vector<int64_t> terms;
+    int64_t firstIndex() const { return indexes.empty() ? 0 : indexes.front(); }
+    int64_t lastIndex() const { return indexes.empty() ? 0 : indexes.back(); }
   };
   explicit TxnLog(const TxnLogOptions& options);
   void openExisting();
-  void scan(Segment& s, const std::function<void(int64_t, std::string_view)>& onRecord) const;
+  void openHardState();
+  void scan(Segment& s,
+            const std::function<void(int64_t, int64_t, std::string_view)>& onRecord) const;
   std::string segmentPath(uint64_t seq) const;
   Segment newSegment(uint64_t seq);  // from the spare, or a fresh zero-filled file; mu_ held
+  void rollOver();                   // seals the active segment; mu_ held
   void syncDir() const;
+  const Segment* segmentOf(int64_t index, size_t& pos) const;  // mu_ held
 
   TxnLogOptions options_;
-  mutable std::mutex mu_;         // sealed_, spare file, active_ identity (not its writes)
+  mutable std::mutex mu_;         // every member below
   std::vector<Segment> sealed_;   // full, oldest first
   Segment active_;
   int64_t lastIndex_ = 0;
+  int hardFd_ = -1;
+  HardState hard_;
+  uint64_t hardSeq_ = 0;  // of the slot last written
 };
 
 }  // namespace gk::replication

@@ -21,7 +21,7 @@
 #include "engine/jute.h"
 #include "engine/prep.h"
 #include "engine/proto.h"
-#include "engine/write_reply.h"
+#include "engine/processor/write_reply.h"
 #include "graph/znode_store.h"
 #include "tests/unit/temp_dir.h"
 

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -18,6 +20,7 @@
 #include "temp_dir.h"
 
 using gk::replication::Entry;
+using gk::replication::HardState;
 using gk::replication::TxnLog;
 using gk::replication::TxnLogError;
 using gk::replication::TxnLogOptions;
@@ -73,7 +76,7 @@ void clobber(const std::string& path, uint64_t offset, const std::string& bytes)
 
 uint64_t recordBytes(const std::vector<Entry>& es) {
   uint64_t n = 0;
-  for (const auto& e : es) n += 16 + e.payload.size();
+  for (const auto& e : es) n += 24 + e.payload.size();
   return n;
 }
 
@@ -175,8 +178,8 @@ TEST_CASE("txn log: a bad checksum ends the valid log there") {
     seg = log->segmentFiles().back();
   }
   SECTION("a flipped payload byte") {
-    // Record 6's payload starts after records 1..5 and its own 16-byte header.
-    clobber(seg, recordBytes(batch(1, 5)) + 16, "Z");
+    // Record 6's payload starts after records 1..5 and its own 24-byte header.
+    clobber(seg, recordBytes(batch(1, 5)) + 24, "Z");
   }
   SECTION("a flipped index") {
     clobber(seg, recordBytes(batch(1, 5)) + 8, "\x07");
@@ -226,8 +229,7 @@ TEST_CASE("txn log: segments roll over, are dropped after a checkpoint and recyc
   REQUIRE(!log->hasSealed());
   size_t logFiles = 0;
   for (const auto& e : fs::directory_iterator(opts.dir)) {
-    (void)e;
-    logFiles++;
+    if (e.path().filename() != "hardstate") logFiles++;
   }
   REQUIRE(logFiles == 2);  // the active segment + the spare
 
@@ -285,6 +287,149 @@ struct MemoryMachine : gk::replication::StateMachine {
 };
 
 }  // namespace
+
+std::vector<Entry> termed(int64_t first, int64_t count, int64_t term) {
+  auto es = batch(first, count, "t" + std::to_string(term) + "-");
+  for (auto& e : es) {
+    e.term = term;
+    e.payload += std::string(100, 'y');  // a few dozen entries fill a 4 KiB segment
+  }
+  return es;
+}
+
+TEST_CASE("txn log: terms, first/last index and entries by index range survive a reopen") {
+  TempDir dir;
+  {
+    auto log = TxnLog::open(logOptions(dir, 4096));  // small segments: reads cross them
+    CHECK(log->firstIndex() == 0);
+    CHECK(log->lastIndex() == 0);
+    for (int64_t i = 1; i <= 60; i += 10) log->append(termed(i, 10, i <= 30 ? 1 : 2));
+    log->append(termed(61, 5, 5));
+    REQUIRE(log->segmentFiles().size() > 2);
+    // A term never falls.
+    REQUIRE_THROWS_AS(log->append(termed(66, 1, 4)), TxnLogError);
+  }
+  auto log = TxnLog::open(logOptions(dir, 4096));
+  CHECK(log->firstIndex() == 1);
+  CHECK(log->lastIndex() == 65);
+  CHECK(log->term(1) == 1);
+  CHECK(log->term(30) == 1);
+  CHECK(log->term(31) == 2);
+  CHECK(log->term(65) == 5);
+  CHECK_FALSE(log->term(66).has_value());
+  CHECK_FALSE(log->term(0).has_value());
+  auto es = log->entries(25, 40);
+  REQUIRE(indexes(es) == range(25, 39));
+  CHECK(es.front().payload == termed(25, 1, 1)[0].payload);
+  CHECK(es.back().term == 2);
+  // maxBytes stops early, but always gives at least one entry.
+  CHECK(log->entries(1, 66, 1).size() == 1);
+  uint64_t two = es[0].payload.size() + es[1].payload.size();
+  CHECK(log->entries(25, 40, two).size() == 2);
+  CHECK(log->entries(66, 100).empty());
+}
+
+TEST_CASE("txn log: truncateAfter drops a suffix durably, inside a segment and across them") {
+  TempDir dir;
+  auto opts = logOptions(dir, 4096);
+  {
+    auto log = TxnLog::open(opts);
+    for (int64_t i = 1; i <= 80; i += 10) log->append(termed(i, 10, i <= 40 ? 1 : 2));
+    REQUIRE(log->segmentFiles().size() >= 3);  // 45 lies in the second
+    log->truncateAfter(45);  // inside an earlier segment: the later ones go
+    CHECK(log->lastIndex() == 45);
+    CHECK_FALSE(log->term(46).has_value());
+    // A new leader's entries take the dropped indexes.
+    log->append(termed(46, 3, 3));
+    CHECK(log->term(46) == 3);
+  }
+  {
+    auto log = TxnLog::open(opts);
+    auto all = readAll(*log);
+    REQUIRE(indexes(all) == range(1, 48));
+    CHECK(all[45].term == 3);
+    CHECK(all[44].term == 2);
+    // Nothing of the old suffix came back, although it was intact on disk.
+    CHECK(log->lastIndex() == 48);
+    log->truncateAfter(47);  // inside the active segment
+    CHECK(log->lastIndex() == 47);
+  }
+  {
+    auto log = TxnLog::open(opts);
+    CHECK(log->lastIndex() == 47);
+    log->truncateAfter(0);  // everything
+    CHECK(log->firstIndex() == 0);
+    CHECK(log->lastIndex() == 0);
+    log->append(termed(1, 2, 7));
+  }
+  auto log = TxnLog::open(opts);
+  auto all = readAll(*log);
+  REQUIRE(indexes(all) == range(1, 2));
+  CHECK(all[0].term == 7);
+}
+
+TEST_CASE("txn log: the HardState is durable, and a torn write keeps the previous one") {
+  TempDir dir;
+  {
+    auto log = TxnLog::open(logOptions(dir));
+    CHECK(log->hardState() == HardState{});
+    log->saveHardState(HardState{3, 2, 10});
+    log->saveHardState(HardState{4, 0, 12});
+  }
+  {
+    auto log = TxnLog::open(logOptions(dir));
+    CHECK(log->hardState() == HardState{4, 0, 12});
+    log->saveHardState(HardState{5, 1, 12});
+  }
+  // Tear the newest slot (seq 3 went to slot 1): the one before it is read.
+  clobber(dir.path() + "/log/hardstate", 40 + 9, "\x01\x02");
+  auto log = TxnLog::open(logOptions(dir));
+  CHECK(log->hardState() == HardState{4, 0, 12});
+}
+
+TEST_CASE("txn log: a segment written before terms is read, and appends go to a new one") {
+  TempDir dir;
+  auto opts = logOptions(dir);
+  fs::create_directories(opts.dir);
+  // Two records in the old layout: [len][crc][index][payload], chain seeded "GKWAL001"+seq.
+  std::string seg(size_t(64 * 1024), '\0');
+  auto le = [](char* p, uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) p[i] = char(v >> (8 * i));
+  };
+  char seed[16] = {'G', 'K', 'W', 'A', 'L', '0', '0', '1'};
+  le(seed + 8, 1, 8);
+  uint32_t crc = gk::replication::crc32c(0, seed, 16);
+  size_t off = 0;
+  for (int64_t i : {5, 6}) {
+    std::string payload = "old" + std::to_string(i);
+    char* h = seg.data() + off;
+    le(h, payload.size(), 4);
+    le(h + 8, uint64_t(i), 8);
+    std::memcpy(h + 16, payload.data(), payload.size());
+    crc = gk::replication::crc32c(gk::replication::crc32c(crc, h, 4), h + 8, 8 + payload.size());
+    le(h + 4, crc, 4);
+    off += 16 + payload.size();
+  }
+  {
+    std::FILE* f = std::fopen((opts.dir + "/log.0000000000000001").c_str(), "wb");
+    REQUIRE(f != nullptr);
+    std::fwrite(seg.data(), 1, seg.size(), f);
+    std::fclose(f);
+  }
+  {
+    auto log = TxnLog::open(opts);
+    auto all = readAll(*log);
+    REQUIRE(indexes(all) == std::vector<int64_t>{5, 6});
+    CHECK(all[1].payload == "old6");
+    CHECK(all[1].term == 0);
+    CHECK(log->entries(5, 7).size() == 2);
+    log->append(termed(7, 2, 1));
+    CHECK(log->segmentFiles().size() == 2);
+  }
+  auto log = TxnLog::open(opts);
+  REQUIRE(indexes(readAll(*log)) == range(5, 8));
+  CHECK(log->term(8) == 1);
+}
 
 TEST_CASE("recover() replays the log above the machine's last applied index") {
   TempDir dir;

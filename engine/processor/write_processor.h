@@ -8,7 +8,7 @@
 //
 // Whatever the role, the effects of a write — the store change, watch events, session table
 // changes and the reply to the client that sent it — come only from the committed entry
-// (engine/commit_effects.h), so a server that did not prepare an entry produces the same ones.
+// (engine/processor/commit_effects.h), so a server that did not prepare an entry produces the same ones.
 //
 // Threads: the event loop's only.
 #pragma once
@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/client_connection.h"
+#include "engine/net/client_connection.h"
 #include "engine/jute.h"
 
 namespace gk::engine {

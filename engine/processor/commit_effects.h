@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/connection_manager.h"
+#include "engine/net/connection_manager.h"
 #include "engine/server_context.h"
-#include "engine/store_machine.h"
+#include "engine/processor/store_machine.h"
 
 namespace gk::engine {
 

@@ -1,10 +1,10 @@
-#include "engine/prepare_pipeline.h"
+#include "engine/processor/prepare_pipeline.h"
 
 #include <cstdlib>
 
 #include "engine/log.h"
 #include "engine/proto.h"
-#include "engine/write_reply.h"
+#include "engine/processor/write_reply.h"
 
 namespace gk::engine {
 

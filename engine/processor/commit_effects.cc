@@ -1,11 +1,11 @@
-#include "engine/commit_effects.h"
+#include "engine/processor/commit_effects.h"
 
 #include <variant>
 
 #include "engine/acl.h"
 #include "engine/log.h"
 #include "engine/proto.h"
-#include "engine/write_reply.h"
+#include "engine/processor/write_reply.h"
 
 namespace gk::engine {
 

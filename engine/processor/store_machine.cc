@@ -1,4 +1,4 @@
-#include "engine/store_machine.h"
+#include "engine/processor/store_machine.h"
 
 #include <chrono>
 

@@ -1,4 +1,4 @@
-#include "engine/write_reply.h"
+#include "engine/processor/write_reply.h"
 
 #include <type_traits>
 #include <variant>

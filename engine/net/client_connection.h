@@ -2,7 +2,7 @@
 // not yet framed, the replies in request order (slots), the requests held back so that reads
 // do not overtake its own writes, its session, and the numbers `cons`/`stat` print.
 //
-// Owned by the ConnectionManager (engine/connection_manager.h); everything here is touched on
+// Owned by the ConnectionManager (engine/net/connection_manager.h); everything here is touched on
 // the loop thread only. Other components keep a connection's id, never a pointer across turns.
 #pragma once
 

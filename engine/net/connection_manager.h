@@ -1,7 +1,7 @@
 // ConnectionManager: the client port's connections — accept, read, cut the byte stream into
 // length-prefixed frames, write replies in request order and watch events at once, close.
 // It knows nothing of what a request means: frames and four-letter words go to a
-// ConnectionHandler (engine/request_dispatcher.h).
+// ConnectionHandler (engine/processor/request_dispatcher.h).
 //
 // Ordering it keeps: replies to one connection leave in the order of their slots (a slot that
 // is not ready holds back those behind it); events bypass the slots. Between beginBatch() and
@@ -21,7 +21,7 @@
 
 #include <kj/async-io.h>
 
-#include "engine/client_connection.h"
+#include "engine/net/client_connection.h"
 #include "engine/config.h"
 
 namespace gk::engine {

@@ -1,4 +1,4 @@
-#include "engine/connection_manager.h"
+#include "engine/net/connection_manager.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

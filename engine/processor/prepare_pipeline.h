@@ -18,12 +18,12 @@
 #include <string>
 #include <vector>
 
-#include "engine/commit_effects.h"
-#include "engine/connection_manager.h"
+#include "engine/processor/commit_effects.h"
+#include "engine/net/connection_manager.h"
 #include "engine/container_manager.h"
 #include "engine/prep.h"
 #include "engine/server_context.h"
-#include "engine/write_processor.h"
+#include "engine/processor/write_processor.h"
 #include "replication/local_quorum.h"
 
 namespace gk::engine {

@@ -13,10 +13,10 @@
 #include <random>
 #include <string>
 
-#include "engine/connection_manager.h"
+#include "engine/net/connection_manager.h"
 #include "engine/proto.h"
 #include "engine/server_context.h"
-#include "engine/write_processor.h"
+#include "engine/processor/write_processor.h"
 
 namespace gk::engine {
 

@@ -1,4 +1,4 @@
-#include "engine/request_dispatcher.h"
+#include "engine/processor/request_dispatcher.h"
 
 #include <kj/encoding.h>
 
@@ -9,7 +9,7 @@
 #include "engine/acl.h"
 #include "engine/log.h"
 #include "engine/path_utils.h"
-#include "engine/write_reply.h"
+#include "engine/processor/write_reply.h"
 
 namespace gk::engine {
 
