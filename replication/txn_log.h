@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "replication/entry.h"
+#include "replication/hard_state.h"
 
 namespace gk::replication {
 
@@ -53,15 +54,6 @@ struct TxnLogOptions {
   std::string dir;                          // created if missing
   uint64_t segmentBytes = uint64_t(16) << 20;  // a batch larger than this gets a larger segment
   bool sync = true;                         // fdatasync every append (zoo.cfg forceSync)
-};
-
-// What Raft must never forget across a crash: the latest term seen, the vote cast in it, and
-// how far the log is known committed.
-struct HardState {
-  int64_t term = 0;
-  int32_t vote = 0;  // server id voted for in `term`, 0 for none
-  int64_t commit = 0;
-  bool operator==(const HardState&) const = default;
 };
 
 class TxnLog {
