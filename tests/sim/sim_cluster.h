@@ -51,8 +51,9 @@ struct Register {
   int64_t appliedIndex = 0;
   struct Result {
     bool ok = true;
-    int64_t value = 0;  // get: the value read; set/cas: the value after
-    int64_t index = 0;  // where it was applied
+    int64_t value = 0;    // get: the value read; set/cas: the value after
+    int64_t version = 0;  // the register's version after it
+    int64_t index = 0;    // where it was applied
   };
   std::map<uint64_t, Result> results;
 
@@ -81,6 +82,7 @@ struct Register {
     } else {
       r.value = value;
     }
+    r.version = version;
     results.emplace(op, r);  // a duplicate proposal keeps its first outcome
   }
 };
@@ -373,8 +375,16 @@ class SimCluster {
 
   void deliver(SimMessage& m) {
     Node& n = *nodes_.at(m.msg.to);
-    if (!n.up()) return;
-    if (isCut(m.msg.from, m.msg.to)) return;  // cut while in flight
+    bool lost = !n.up() || isCut(m.msg.from, m.msg.to);  // down, or cut while in flight
+    if (m.msg.type == MessageType::Snapshot) {
+      // The snapshot's stream ends here: the sender's driver learns how it went.
+      Node& sender = *nodes_.at(m.msg.from);
+      if (sender.up()) {
+        sender.raft->reportSnapshot(m.msg.to, !lost);
+        drive(sender);
+      }
+    }
+    if (lost) return;
     if (m.snapshotData) n.incomingSnap[m.msg.snapshot.index] = *m.snapshotData;
     note(std::string(name(m.msg.type)) + " " + std::to_string(m.msg.from) + "->" +
          std::to_string(m.msg.to) + " term " + std::to_string(m.msg.term) + " idx " +
@@ -409,10 +419,11 @@ class SimCluster {
     if (!fresh && it->second != n.id)
       fail("election safety: servers " + std::to_string(it->second) + " and " +
            std::to_string(n.id) + " both lead term " + std::to_string(s.term));
-    // Leader completeness: it holds every entry committed before.
+    // Leader completeness: it holds every entry committed in an earlier term.
     const RaftLog& log = n.raft->log();
     for (auto& [index, te] : applied_) {
       if (index < log.firstIndex()) continue;  // in its snapshot
+      if (commitTerm_.at(index) >= s.term) continue;
       auto t = log.term(index);
       if (!t || *t != te.first)
         fail("leader completeness: server " + std::to_string(n.id) + " leads term " +
@@ -429,6 +440,10 @@ class SimCluster {
     if (!fresh && (it->second.first != e.term || it->second.second != e.payload))
       fail("state machine safety: server " + std::to_string(n.id) + " applies a different entry at " +
            std::to_string(e.index));
+    // The term it was committed in is at most the applier's term now (it heard of the
+    // commit from a leader of that term or later); the smallest seen bounds it best.
+    auto [ct, first] = commitTerm_.emplace(e.index, n.raft->term());
+    if (!first) ct->second = std::min(ct->second, n.raft->term());
     maxCommitted_ = std::max(maxCommitted_, e.index);
     n.sm.apply(e);
   }
@@ -441,6 +456,7 @@ class SimCluster {
   uint64_t seq_ = 0;
   std::map<int64_t, NodeId> leaderOf_;
   std::map<int64_t, std::pair<int64_t, std::string>> applied_;
+  std::map<int64_t, int64_t> commitTerm_;  // index → bound on the term it was committed in
   int64_t maxCommitted_ = 0;
   bool tracing_ = false;
   std::vector<std::string> trace_;

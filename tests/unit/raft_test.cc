@@ -401,3 +401,73 @@ TEST_CASE("raft: the same seed and inputs give the same run") {
   CHECK(run(42) == run(42));
   CHECK(run(7) == run(7));
 }
+
+namespace {
+
+// One server driven by hand: what it sends is returned, what it persists goes to `disk`.
+struct Lone {
+  MemoryStorage disk;
+  std::unique_ptr<Raft> r;
+  explicit Lone(std::vector<Entry> log = {}, HardState hs = {}) {
+    disk.append(log);
+    disk.setHardState(hs);
+    Config cfg;
+    cfg.id = 1;
+    cfg.voters = {1, 2, 3};
+    r = std::make_unique<Raft>(cfg, disk);
+  }
+  std::vector<Message> cycle() {
+    std::vector<Message> out;
+    while (r->hasReady()) {
+      Ready rd = r->ready();
+      disk.append(rd.entries);
+      if (rd.hardState) disk.setHardState(*rd.hardState);
+      out.insert(out.end(), rd.messages.begin(), rd.messages.end());
+      r->advance(rd);
+    }
+    return out;
+  }
+  void from(NodeId peer, MessageType type, int64_t term, int64_t index = 0, bool reject = false) {
+    Message m;
+    m.type = type;
+    m.from = peer;
+    m.to = 1;
+    m.term = term;
+    m.index = index;
+    m.reject = reject;
+    r->step(m);
+    cycle();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("raft: a leader never commits an entry of an earlier term by counting replicas") {
+  // Raft §5.4.2 (the paper's Figure 8): index 2 is from term 1 and now on a majority, but
+  // only this term's no-op (index 3) may be committed by counting; 2 commits with it.
+  Lone s({Entry{1, 1, "a"}, Entry{2, 1, "b"}}, HardState{2, 0, 1});
+  s.r->campaign();
+  s.cycle();
+  s.from(2, MessageType::PreVoteResponse, 3);
+  s.from(2, MessageType::VoteResponse, 3);
+  REQUIRE(s.r->role() == Role::Leader);
+  REQUIRE(s.r->log().lastIndex() == 3);
+  s.from(2, MessageType::AppendResponse, 3, 2);  // follower 2 matches up to index 2
+  CHECK(s.r->log().committed() == 1);
+  s.from(2, MessageType::AppendResponse, 3, 3);
+  CHECK(s.r->log().committed() == 3);
+}
+
+TEST_CASE("raft: answers from an earlier term are not counted") {
+  Lone s({}, HardState{4, 0, 0});
+  s.r->campaign();
+  s.cycle();
+  s.from(2, MessageType::PreVoteResponse, 5);
+  REQUIRE(s.r->role() == Role::Candidate);
+  REQUIRE(s.r->term() == 5);
+  s.from(2, MessageType::VoteResponse, 4);  // a grant from term 4's election
+  s.from(3, MessageType::VoteResponse, 4);
+  CHECK(s.r->role() == Role::Candidate);
+  s.from(3, MessageType::VoteResponse, 5);
+  CHECK(s.r->role() == Role::Leader);
+}
