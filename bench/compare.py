@@ -38,8 +38,10 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ZK_CLASSPATH = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar"
-SERVER_KINDS = ("zookeeper", "graphkeeper")
-SHORT = {"zookeeper": "ZK", "graphkeeper": "GK"}
+SERVER_KINDS = ("zookeeper", "graphkeeper", "baseline")
+# "baseline": a second GraphKeeper binary (--baseline PATH), e.g. the last commit before a
+# change, measured in the same run so a change's effect is read against ZooKeeper both times.
+SHORT = {"zookeeper": "ZK", "graphkeeper": "GK", "baseline": "GK0"}
 
 
 def log(msg):
@@ -223,7 +225,7 @@ class Server:
         return "".join(f"{k}={v}\n" for k, v in cfg.items() if v is not None)
 
     def command(self):
-        if self.kind == "graphkeeper":
+        if self.kind in ("graphkeeper", "baseline"):
             return [self.graphkeeper, "run", "--config", self.cfg_path]
         # Debian's zkServer.sh pins /etc/zookeeper/conf; run the JVM as it would, on our zoo.cfg,
         # with the JVM's default heap and GC.
@@ -594,47 +596,26 @@ def summarize(point, rows):
 
 
 def print_compare_table(points, summary, kinds, out=sys.stdout, markdown=False):
-    """One row per point: both servers' medians and GK/ZK ratios."""
-    both = len(kinds) == 2
+    """One row per point: every server's medians and the ratios to ZooKeeper (GK/ZK, and
+    GK0/ZK when a baseline GraphKeeper ran beside)."""
+    pairs = [(k, "zookeeper") for k in ("graphkeeper", "baseline") if k in kinds and "zookeeper" in kinds]
+    metrics = [("ops/s", "ops_per_s", 0), ("p50 µs", "p50_us", 0), ("p99 µs", "p99_us", 0),
+               ("CPU µs/op", "server_cpu_us_per_op", 1)]
     cols = ["point"]
-    for k in kinds:
-        cols += [f"{SHORT[k]} ops/s"]
-    if both:
-        cols += ["ops/s GK/ZK"]
-    for k in kinds:
-        cols += [f"{SHORT[k]} p50 µs"]
-    if both:
-        cols += ["p50 GK/ZK"]
-    for k in kinds:
-        cols += [f"{SHORT[k]} p99 µs"]
-    if both:
-        cols += ["p99 GK/ZK"]
-    for k in kinds:
-        cols += [f"{SHORT[k]} CPU µs/op"]
-    if both:
-        cols += ["CPU/op GK/ZK"]
+    for label, _, _ in metrics:
+        cols += [f"{SHORT[k]} {label}" for k in kinds]
+        short = label.split()[0] if label != "CPU µs/op" else "CPU/op"
+        cols += [f"{short} {SHORT[a]}/{SHORT[b]}" for a, b in pairs]
     cols += [f"errors {'/'.join(SHORT[k] for k in kinds)}"]
     rows = []
     for p in points:
         sm = {k: summary.get((p.name, k)) or {} for k in kinds}
         row = [p.name]
-        for k in kinds:
-            row.append(fmt_num(sm[k].get("ops_per_s")))
-        if both:
-            row.append(fmt_ratio(sm["graphkeeper"].get("ops_per_s"), sm["zookeeper"].get("ops_per_s")))
-        for k in kinds:
-            row.append(fmt_num(sm[k].get("p50_us")))
-        if both:
-            row.append(fmt_ratio(sm["graphkeeper"].get("p50_us"), sm["zookeeper"].get("p50_us")))
-        for k in kinds:
-            row.append(fmt_num(sm[k].get("p99_us")))
-        if both:
-            row.append(fmt_ratio(sm["graphkeeper"].get("p99_us"), sm["zookeeper"].get("p99_us")))
-        for k in kinds:
-            row.append(fmt_num(sm[k].get("server_cpu_us_per_op"), 1))
-        if both:
-            row.append(fmt_ratio(sm["graphkeeper"].get("server_cpu_us_per_op"),
-                                 sm["zookeeper"].get("server_cpu_us_per_op")))
+        for _, key, digits in metrics:
+            for k in kinds:
+                row.append(fmt_num(sm[k].get(key), digits) if digits else fmt_num(sm[k].get(key)))
+            for a_, b_ in pairs:
+                row.append(fmt_ratio(sm[a_].get(key), sm[b_].get(key)))
         errs = []
         for k in kinds:
             e = sm[k].get("errors")
@@ -680,7 +661,8 @@ class Run:
 
     def new_server(self, kind, sub=""):
         s = Server(kind, os.path.join(self.work, sub) if sub else self.work,
-                   graphkeeper=self.a.graphkeeper, java=self.a.java)
+                   graphkeeper=self.a.baseline if kind == "baseline" else self.a.graphkeeper,
+                   java=self.a.java)
         LIVE_SERVERS.append(s)
         return s
 
@@ -798,12 +780,14 @@ class Run:
                 summary[(p.name, k)] = sm
                 self.record({"kind": "summary", "point": p.name, "server": k, "op": p.op,
                              "sessions": p.sessions, "inflight": p.inflight, "payload": p.payload, **sm})
-            if len(servers) == 2:
-                g, z = summary[(p.name, "graphkeeper")], summary[(p.name, "zookeeper")]
+            for gk in ("graphkeeper", "baseline"):
+                if gk not in servers or "zookeeper" not in servers:
+                    continue
+                g, z = summary[(p.name, gk)], summary[(p.name, "zookeeper")]
 
                 def ratio(key):
                     return (g[key] / z[key]) if g.get(key) and z.get(key) else None
-                self.record({"kind": "ratio", "point": p.name, "ops_per_s": ratio("ops_per_s"),
+                self.record({"kind": "ratio", "point": p.name, "server": gk, "ops_per_s": ratio("ops_per_s"),
                              "p50_us": ratio("p50_us"), "p99_us": ratio("p99_us"),
                              "server_cpu_us_per_op": ratio("server_cpu_us_per_op")})
         if fsync_samples:
@@ -1110,6 +1094,8 @@ def main():
     ap.add_argument("mode", nargs="?", default="compare",
                     choices=["compare", "smoke", "restart", "scaling", "populate"])
     ap.add_argument("--graphkeeper", default=os.path.join(REPO, "build/engine/graphkeeper"))
+    ap.add_argument("--baseline", help="a second graphkeeper binary measured in the same run "
+                    "(server kind 'baseline', GK0 in the tables)")
     ap.add_argument("--loadgen", default=os.path.join(REPO, "build/bench/gk_loadgen"))
     ap.add_argument("--java", default="java")
     ap.add_argument("--servers", default="zookeeper,graphkeeper",
@@ -1154,6 +1140,14 @@ def main():
     if a.work_dir:
         a.work_dir = os.path.abspath(a.work_dir)
     a.servers = [s.strip() for s in a.servers.split(",") if s.strip()]
+    if a.baseline:
+        a.baseline = os.path.abspath(a.baseline)
+        if not os.access(a.baseline, os.X_OK):
+            ap.error(f"--baseline {a.baseline} is not an executable")
+        if "baseline" not in a.servers:
+            a.servers.append("baseline")
+    elif "baseline" in a.servers:
+        ap.error("server 'baseline' needs --baseline PATH")
     for s in a.servers:
         if s not in SERVER_KINDS:
             ap.error(f"unknown server {s}")
