@@ -91,7 +91,7 @@ void checkLinearizable(const std::vector<Op>& ops) {
 
 struct Stats {
   uint64_t writes = 0, acked = 0, reads = 0, readsDone = 0, crashes = 0, partitions = 0,
-           pauses = 0, snapshots = 0;
+           pauses = 0, snapshots = 0, transfers = 0;
 };
 
 void runStorm(SimCluster& c, std::mt19937_64& rng, uint64_t seed, Stats& st);
@@ -106,6 +106,9 @@ void runSeed(uint64_t seed, bool trace, Stats& st) {
   o.voters = chance(0.5) ? std::vector<NodeId>{1, 2, 3} : std::vector<NodeId>{1, 2, 3, 4, 5};
   if (chance(0.3)) o.learners = {9};
   o.maxMessageBytes = chance(0.5) ? 64 : (1 << 20);  // small: many Appends per catch-up
+  o.preVote = !chance(0.2);       // the safety checks hold without them too
+  o.checkQuorum = !chance(0.2);
+  o.heartbeatTicks = chance(0.3) ? 3 : 1;
   SimCluster c(o);
   c.setTracing(trace);
   try {
@@ -242,6 +245,11 @@ void runStorm(SimCluster& c, std::mt19937_64& rng, uint64_t seed, Stats& st) {
         ++st.pauses;
       }
     }
+    if (chance(0.005) && c.leader()) {
+      NodeId target = ids[size_t(pick(0, int(ids.size()) - 1))];
+      c.transferLeadership(c.leader(), target);  // to itself or an observer: ignored
+      ++st.transfers;
+    }
     if (chance(0.01)) {
       NodeId v = ids[size_t(pick(0, int(ids.size()) - 1))];
       if (c.node(v).up() && c.node(v).sm.appliedIndex > c.node(v).disk.snapshot().index) {
@@ -347,11 +355,13 @@ int main(int argc, char** argv) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
       "gk_raft_sim: %llu seeds passed (%llu..%llu) in %.1f s: %llu writes (%llu acknowledged), "
-      "%llu reads (%llu answered), %llu crashes, %llu partitions, %llu pauses, %llu compactions\n",
+      "%llu reads (%llu answered), %llu crashes, %llu partitions, %llu pauses, %llu compactions, "
+      "%llu leadership transfers\n",
       (unsigned long long)count, (unsigned long long)first, (unsigned long long)(first + count - 1),
       secs, (unsigned long long)st.writes, (unsigned long long)st.acked,
       (unsigned long long)st.reads, (unsigned long long)st.readsDone,
       (unsigned long long)st.crashes, (unsigned long long)st.partitions,
-      (unsigned long long)st.pauses, (unsigned long long)st.snapshots);
+      (unsigned long long)st.pauses, (unsigned long long)st.snapshots,
+      (unsigned long long)st.transfers);
   return 0;
 }
